@@ -1,0 +1,469 @@
+using ConsoleBridge.Damage;
+using ConsoleBridge.Surfaces;
+
+namespace ConsoleBridge;
+
+/// <summary>
+/// One head of the emulator, as QEMU's console is one: the emulator switches it to a surface,
+/// invalidates what the guest drew and reports blits; clients' input goes to its
+/// <see cref="Host"/>. The console keeps a shadow of the head in the canonical XRGB8888 format
+/// and stamps changed tiles with a generation, so each reader asks only for what changed since
+/// it last looked.
+/// </summary>
+/// <remarks>
+/// The emulator's calls are cheap: <see cref="Invalidate(PixelRect)"/> only records a rectangle.
+/// The comparison against the shadow runs on the console's refresh thread, at an interval that
+/// is short while things change, grows while they do not, and is cut short when a reader waits
+/// (<see cref="RequestRefresh"/>) and damage is pending.
+/// </remarks>
+public sealed class DisplayConsole : IDisposable
+{
+    /// <summary>Above this many pending rectangles, further ones are merged into their bounding box.</summary>
+    internal const int MaxPendingRects = 64;
+
+    /// <summary>How many recent blits are kept for readers that lag behind.</summary>
+    internal const int MaxRecentCopies = 16;
+
+    private readonly ReaderWriterLockSlim _shadowLock = new(LockRecursionPolicy.NoRecursion);
+    private readonly object _pendingLock = new();
+    private readonly object _refreshLock = new();
+    private readonly DisplayConsoleOptions _options;
+    private readonly List<ConsoleCopy> _copies = new();
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly Thread? _refreshThread;
+
+    private List<PixelRect> _pending = new();
+    private List<PixelRect> _pendingSpare = new();
+    private bool _readerWaiting;
+    private volatile bool _disposed;
+
+    private GuestSurface? _surface;
+    private uint[] _shadow;
+    private TileGrid _tiles;
+    private int _width;
+    private int _height;
+    private long _surfaceSerial;
+    private uint[] _rowScratch = Array.Empty<uint>();
+    private bool[] _changedScratch = Array.Empty<bool>();
+    private IConsoleHost _host;
+
+    public DisplayConsole(IConsoleHost? host = null, DisplayConsoleOptions? options = null)
+    {
+        _options = options ?? new DisplayConsoleOptions();
+        _host = host ?? NullConsoleHost.Instance;
+        _width = _options.InitialWidth;
+        _height = _options.InitialHeight;
+        _shadow = new uint[_width * _height];
+        _tiles = new TileGrid(_width, _height, _options.TileSize);
+        _tiles.Stamp(new PixelRect(0, 0, _width, _height), _tiles.NextGeneration());
+        if (_options.AutoRefresh)
+        {
+            _refreshThread = new Thread(RefreshLoop) { IsBackground = true, Name = "console refresh" };
+            _refreshThread.Start();
+        }
+    }
+
+    /// <summary>Receives the input of every client showing this console.</summary>
+    public IConsoleHost Host
+    {
+        get => _host;
+        set => _host = value ?? NullConsoleHost.Instance;
+    }
+
+    /// <summary>Width of the shadow (the current surface, or the placeholder).</summary>
+    public int Width => Volatile.Read(ref _width);
+
+    /// <summary>Height of the shadow.</summary>
+    public int Height => Volatile.Read(ref _height);
+
+    /// <summary>The surface now shown, or null before the first switch.</summary>
+    public GuestSurface? Surface => _surface;
+
+    /// <summary>Raised after a refresh or a blit changed tiles. Runs on the refreshing thread; keep it short.</summary>
+    public event EventHandler? Updated;
+
+    /// <summary>Raised after a surface switch (new size or format); every tile is then changed.</summary>
+    public event EventHandler? SurfaceChanged;
+
+    /// <summary>
+    /// Shows <paramref name="surface"/> from now on. The whole head is read into the shadow, every
+    /// tile is marked changed, and <see cref="SurfaceChanged"/> is raised.
+    /// </summary>
+    public void SwitchSurface(GuestSurface surface)
+    {
+        ArgumentNullException.ThrowIfNull(surface);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_refreshLock)
+        {
+            lock (_pendingLock)
+            {
+                _pending.Clear();
+            }
+
+            _shadowLock.EnterWriteLock();
+            try
+            {
+                long next = _tiles.Generation;
+                if (surface.Width != _width || surface.Height != _height)
+                {
+                    _shadow = new uint[surface.Width * surface.Height];
+                    _tiles = new TileGrid(surface.Width, surface.Height, _options.TileSize);
+                    Volatile.Write(ref _width, surface.Width);
+                    Volatile.Write(ref _height, surface.Height);
+                }
+
+                _surface = surface;
+                _copies.Clear();
+                for (int y = 0; y < surface.Height; y++)
+                {
+                    PixelRowConverter.ToCanonical(surface.Row(y, 0, surface.Width), surface.Format, _shadow.AsSpan(y * surface.Width, surface.Width));
+                }
+
+                _tiles.SetGenerationFloor(next);
+                _tiles.Stamp(new PixelRect(0, 0, _width, _height), _tiles.NextGeneration());
+                _surfaceSerial++;
+            }
+            finally
+            {
+                _shadowLock.ExitWriteLock();
+            }
+        }
+
+        SurfaceChanged?.Invoke(this, EventArgs.Empty);
+        Updated?.Invoke(this, EventArgs.Empty);
+    }
+
+    /// <summary>Records that the guest drew inside the rectangle; it is compared at the next refresh.</summary>
+    public void Invalidate(int x, int y, int width, int height) => Invalidate(new PixelRect(x, y, width, height));
+
+    /// <inheritdoc cref="Invalidate(int, int, int, int)"/>
+    public void Invalidate(PixelRect rect)
+    {
+        if (rect.IsEmpty)
+        {
+            return;
+        }
+
+        bool wake;
+        lock (_pendingLock)
+        {
+            AddPendingUnsynchronized(rect);
+            wake = _readerWaiting;
+        }
+
+        if (wake)
+        {
+            _wake.Set();
+        }
+    }
+
+    /// <summary>
+    /// Reports that the guest moved the pixels of a rectangle to another place (the surface
+    /// already shows the result), as QEMU's <c>dpy_gfx_copy</c>. Readers that can repeat the move
+    /// (RFB's CopyRect) are spared the pixels. Damage recorded before the move is resolved first.
+    /// </summary>
+    public void CopyRect(int sourceX, int sourceY, int destinationX, int destinationY, int width, int height)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        bool changed;
+        lock (_refreshLock)
+        {
+            changed = RefreshUnsynchronized();
+            _shadowLock.EnterWriteLock();
+            try
+            {
+                var bounds = new PixelRect(0, 0, _width, _height);
+                var src = new PixelRect(sourceX, sourceY, width, height);
+                var dst = new PixelRect(destinationX, destinationY, width, height);
+                if (_surface is null || !bounds.Contains(src) || !bounds.Contains(dst))
+                {
+                    // Not a move we can mirror; treat the destination as plain damage.
+                    lock (_pendingLock)
+                    {
+                        AddPendingUnsynchronized(dst);
+                    }
+                }
+                else if (src != dst)
+                {
+                    MoveShadowUnsynchronized(src, dst);
+                    long generation = _tiles.NextGeneration();
+                    _tiles.Stamp(dst, generation);
+                    if (_copies.Count == MaxRecentCopies)
+                    {
+                        _copies.RemoveAt(0);
+                    }
+
+                    _copies.Add(new ConsoleCopy(generation, src, dst));
+                    // Damage resolved before the move was read after the guest had already moved
+                    // pixels, so re-check the destination against the surface at the next refresh.
+                    lock (_pendingLock)
+                    {
+                        AddPendingUnsynchronized(dst);
+                    }
+
+                    changed = true;
+                }
+            }
+            finally
+            {
+                _shadowLock.ExitWriteLock();
+            }
+        }
+
+        if (changed)
+        {
+            Updated?.Invoke(this, EventArgs.Empty);
+        }
+    }
+
+    /// <summary>
+    /// Compares every pending rectangle with the shadow now, copies what changed and stamps the
+    /// changed tiles. Returns whether anything changed. Safe to call from any thread.
+    /// </summary>
+    public bool Refresh()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        bool changed;
+        lock (_refreshLock)
+        {
+            changed = RefreshUnsynchronized();
+        }
+
+        if (changed)
+        {
+            Updated?.Invoke(this, EventArgs.Empty);
+        }
+
+        return changed;
+    }
+
+    /// <summary>
+    /// A reader is waiting for changes: refresh at once if damage is pending, and at once on the
+    /// next invalidation otherwise, instead of waiting for the next tick.
+    /// </summary>
+    public void RequestRefresh()
+    {
+        bool wake;
+        lock (_pendingLock)
+        {
+            _readerWaiting = true;
+            wake = _pending.Count > 0;
+        }
+
+        if (wake)
+        {
+            _wake.Set();
+        }
+    }
+
+    /// <summary>
+    /// Takes the shadow for reading. Refreshes wait until the returned scope is disposed, so a
+    /// reader never sees a half-written tile; keep the scope short and on one thread.
+    /// </summary>
+    public ShadowReadScope ReadShadow()
+    {
+        _shadowLock.EnterReadLock();
+        return new ShadowReadScope(this);
+    }
+
+    internal void ExitRead() => _shadowLock.ExitReadLock();
+
+    internal ReadOnlySpan<uint> ShadowPixels => _shadow;
+
+    internal TileGrid TilesUnsynchronized => _tiles;
+
+    internal long SurfaceSerialUnsynchronized => _surfaceSerial;
+
+    internal IReadOnlyList<ConsoleCopy> CopiesUnsynchronized => _copies;
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _wake.Set();
+        _refreshThread?.Join();
+        _wake.Dispose();
+    }
+
+    private void AddPendingUnsynchronized(PixelRect rect)
+    {
+        if (_pending.Count < MaxPendingRects)
+        {
+            _pending.Add(rect);
+            return;
+        }
+
+        PixelRect all = rect;
+        foreach (PixelRect r in _pending)
+        {
+            all = all.Union(r);
+        }
+
+        _pending.Clear();
+        _pending.Add(all);
+    }
+
+    private void RefreshLoop()
+    {
+        TimeSpan interval = _options.MinRefreshInterval;
+        while (!_disposed)
+        {
+            _wake.WaitOne(interval);
+            if (_disposed)
+            {
+                break;
+            }
+
+            bool changed;
+            try
+            {
+                changed = Refresh();
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+
+            interval = changed
+                ? _options.MinRefreshInterval
+                : TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, _options.MaxRefreshInterval.Ticks));
+        }
+    }
+
+    private bool RefreshUnsynchronized()
+    {
+        List<PixelRect> work;
+        lock (_pendingLock)
+        {
+            if (_pending.Count == 0)
+            {
+                return false;
+            }
+
+            work = _pending;
+            _pending = _pendingSpare;
+            _pendingSpare = work;
+            _readerWaiting = false;
+        }
+
+        bool any = false;
+        _shadowLock.EnterWriteLock();
+        try
+        {
+            GuestSurface? surface = _surface;
+            if (surface is not null)
+            {
+                any = CompareAndCopyUnsynchronized(surface, work);
+            }
+        }
+        finally
+        {
+            _shadowLock.ExitWriteLock();
+            work.Clear();
+        }
+
+        return any;
+    }
+
+    private bool CompareAndCopyUnsynchronized(GuestSurface surface, List<PixelRect> rects)
+    {
+        TileGrid tiles = _tiles;
+        if (_changedScratch.Length < tiles.TileCount)
+        {
+            _changedScratch = new bool[tiles.TileCount];
+        }
+
+        Span<bool> changed = _changedScratch.AsSpan(0, tiles.TileCount);
+        changed.Clear();
+        if (_rowScratch.Length < _width)
+        {
+            _rowScratch = new uint[_width];
+        }
+
+        var bounds = new PixelRect(0, 0, _width, _height);
+        int tileSize = tiles.TileSize;
+        bool any = false;
+        foreach (PixelRect raw in rects)
+        {
+            PixelRect rect = raw.Intersect(bounds);
+            if (rect.IsEmpty)
+            {
+                continue;
+            }
+
+            Span<uint> row = _rowScratch.AsSpan(0, rect.Width);
+            for (int y = rect.Y; y < rect.Bottom; y++)
+            {
+                PixelRowConverter.ToCanonical(surface.Row(y, rect.X, rect.Width), surface.Format, row);
+                Span<uint> shadowRow = _shadow.AsSpan(y * _width + rect.X, rect.Width);
+                int tileRowBase = (y / tileSize) * tiles.Columns;
+                // Walk the row one tile-column segment at a time, so a difference marks only its tile.
+                int x = rect.X;
+                while (x < rect.Right)
+                {
+                    int segmentEnd = Math.Min(rect.Right, (x / tileSize + 1) * tileSize);
+                    int offset = x - rect.X;
+                    int length = segmentEnd - x;
+                    int tile = tileRowBase + x / tileSize;
+                    Span<uint> shadowSegment = shadowRow.Slice(offset, length);
+                    ReadOnlySpan<uint> guestSegment = row.Slice(offset, length);
+                    if (changed[tile])
+                    {
+                        guestSegment.CopyTo(shadowSegment);
+                    }
+                    else if (!guestSegment.SequenceEqual(shadowSegment))
+                    {
+                        guestSegment.CopyTo(shadowSegment);
+                        changed[tile] = true;
+                        any = true;
+                    }
+
+                    x = segmentEnd;
+                }
+            }
+        }
+
+        if (any)
+        {
+            long generation = tiles.NextGeneration();
+            for (int i = 0; i < changed.Length; i++)
+            {
+                if (changed[i])
+                {
+                    tiles.Stamp(i, generation);
+                }
+            }
+        }
+
+        return any;
+    }
+
+    private void MoveShadowUnsynchronized(PixelRect src, PixelRect dst)
+    {
+        int w = src.Width;
+        // Rows are visited in the order that never overwrites a source row before it is read.
+        if (dst.Y <= src.Y)
+        {
+            for (int r = 0; r < src.Height; r++)
+            {
+                _shadow.AsSpan((src.Y + r) * _width + src.X, w).CopyTo(_shadow.AsSpan((dst.Y + r) * _width + dst.X, w));
+            }
+        }
+        else
+        {
+            for (int r = src.Height - 1; r >= 0; r--)
+            {
+                _shadow.AsSpan((src.Y + r) * _width + src.X, w).CopyTo(_shadow.AsSpan((dst.Y + r) * _width + dst.X, w));
+            }
+        }
+    }
+
+    private sealed class NullConsoleHost : IConsoleHost
+    {
+        public static readonly NullConsoleHost Instance = new();
+    }
+}

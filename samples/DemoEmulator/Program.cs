@@ -1,0 +1,6 @@
+namespace DemoEmulator;
+
+internal static class Program
+{
+    private static int Main() => 0;
+}
