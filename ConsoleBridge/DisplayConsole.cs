@@ -185,6 +185,7 @@ public sealed class DisplayConsole : IDisposable
                 }
                 else if (src != dst)
                 {
+                    long sourceGeneration = _tiles.NewestGeneration(src);
                     MoveShadowUnsynchronized(src, dst);
                     long generation = _tiles.NextGeneration();
                     _tiles.Stamp(dst, generation);
@@ -193,7 +194,7 @@ public sealed class DisplayConsole : IDisposable
                         _copies.RemoveAt(0);
                     }
 
-                    _copies.Add(new ConsoleCopy(generation, src, dst));
+                    _copies.Add(new ConsoleCopy(generation, sourceGeneration, src, dst));
                     // Damage resolved before the move was read after the guest had already moved
                     // pixels, so re-check the destination against the surface at the next refresh.
                     lock (_pendingLock)

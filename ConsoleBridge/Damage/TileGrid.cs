@@ -84,6 +84,29 @@ public sealed class TileGrid
         }
     }
 
+    /// <summary>The newest generation of the tiles a rectangle touches.</summary>
+    public long NewestGeneration(PixelRect rect)
+    {
+        rect = rect.Intersect(new PixelRect(0, 0, Width, Height));
+        long newest = 0;
+        if (rect.IsEmpty)
+        {
+            return newest;
+        }
+
+        int c0 = rect.X / TileSize, c1 = (rect.Right - 1) / TileSize;
+        int r0 = rect.Y / TileSize, r1 = (rect.Bottom - 1) / TileSize;
+        for (int r = r0; r <= r1; r++)
+        {
+            foreach (long g in _generations.AsSpan(r * Columns + c0, c1 - c0 + 1))
+            {
+                newest = Math.Max(newest, g);
+            }
+        }
+
+        return newest;
+    }
+
     /// <summary>Sets <paramref name="dirty"/>[i] for every tile changed after <paramref name="since"/> (others are left as they are).</summary>
     public void AccumulateChangedSince(long since, Span<bool> dirty)
     {
