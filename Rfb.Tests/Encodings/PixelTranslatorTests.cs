@@ -228,11 +228,13 @@ public sealed class PixelTranslatorTests
     }
 
     [Fact]
-    public void Translator_ByteAlignedFormat_UsesVectorShuffleWhenHardwareAllows()
+    public void Translator_ByteAlignedFormat_UsesVectorLoopsWhenHardwareAllows()
     {
         var format = new PixelFormat(32, 24, false, true, 255, 255, 255, 0, 8, 16);
         Assert.Equal(Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian, new PixelTranslator(format).UsesVectorShuffle);
         Assert.False(new PixelTranslator(format, allowVectors: false).UsesVectorShuffle);
+        Assert.Equal(Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian, new PixelTranslator(PixelFormat.Canonical).UsesVectorThreeBytes);
+        Assert.False(new PixelTranslator(PixelFormat.Canonical, allowVectors: false).UsesVectorThreeBytes);
     }
 
     [Fact]
