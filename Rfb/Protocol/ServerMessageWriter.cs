@@ -1,0 +1,167 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using ConsoleBridge;
+using Rfb.Encodings;
+
+namespace Rfb.Protocol;
+
+/// <summary>
+/// Writers of server-to-client messages (RFC 6143 §7.6 and the pseudo-encodings of rfbproto).
+/// Each reserves its whole size once, writes big-endian fields and advances.
+/// </summary>
+internal static class ServerMessageWriter
+{
+    public const byte FramebufferUpdateType = 0;
+    public const byte BellType = 2;
+    public const byte ServerCutTextType = 3;
+
+    /// <summary>Rectangle count that means "until a LastRect rectangle".</summary>
+    public const ushort UnknownRectangleCount = 0xFFFF;
+
+    //  ServerInit
+    //  +-----------+------------+--------------------+-----------------+--------------+
+    //  | u16 width | u16 height | PIXEL_FORMAT (16)  | u32 name-length | name (UTF-8) |
+    //  +-----------+------------+--------------------+-----------------+--------------+
+    public static void WriteServerInit(IBufferWriter<byte> output, int width, int height, PixelFormat format, string name)
+    {
+        int nameLength = Encoding.UTF8.GetByteCount(name);
+        int size = 24 + nameLength;
+        Span<byte> b = output.GetSpan(size);
+        BinaryPrimitives.WriteUInt16BigEndian(b, (ushort)width);
+        BinaryPrimitives.WriteUInt16BigEndian(b.Slice(2), (ushort)height);
+        format.Write(b.Slice(4, 16));
+        BinaryPrimitives.WriteUInt32BigEndian(b.Slice(20), (uint)nameLength);
+        Encoding.UTF8.GetBytes(name, b.Slice(24, nameLength));
+        output.Advance(size);
+    }
+
+    //  FramebufferUpdate header
+    //  +------+-------+--------------------------+
+    //  | u8 0 | 1 pad | u16 number-of-rectangles |
+    //  +------+-------+--------------------------+
+    public static void WriteFramebufferUpdateHeader(IBufferWriter<byte> output, ushort rectangleCount)
+    {
+        Span<byte> b = output.GetSpan(4);
+        b[0] = FramebufferUpdateType;
+        b[1] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(b.Slice(2), rectangleCount);
+        output.Advance(4);
+    }
+
+    //  Rectangle header
+    //  +-------+-------+-----------+------------+-------------------+
+    //  | u16 x | u16 y | u16 width | u16 height | s32 encoding-type |
+    //  +-------+-------+-----------+------------+-------------------+
+    public static void WriteRectangleHeader(IBufferWriter<byte> output, PixelRect rect, int encoding) =>
+        WriteRectangleHeader(output, rect.X, rect.Y, rect.Width, rect.Height, encoding);
+
+    public static void WriteRectangleHeader(IBufferWriter<byte> output, int x, int y, int width, int height, int encoding)
+    {
+        Span<byte> b = output.GetSpan(12);
+        BinaryPrimitives.WriteUInt16BigEndian(b, (ushort)x);
+        BinaryPrimitives.WriteUInt16BigEndian(b.Slice(2), (ushort)y);
+        BinaryPrimitives.WriteUInt16BigEndian(b.Slice(4), (ushort)width);
+        BinaryPrimitives.WriteUInt16BigEndian(b.Slice(6), (ushort)height);
+        BinaryPrimitives.WriteInt32BigEndian(b.Slice(8), encoding);
+        output.Advance(12);
+    }
+
+    //  CopyRect rectangle: header (encoding 1), then
+    //  +-----------+-----------+
+    //  | u16 src-x | u16 src-y |
+    //  +-----------+-----------+
+    public static void WriteCopyRect(IBufferWriter<byte> output, PixelRect destination, int sourceX, int sourceY)
+    {
+        WriteRectangleHeader(output, destination, EncodingType.CopyRect);
+        Span<byte> b = output.GetSpan(4);
+        BinaryPrimitives.WriteUInt16BigEndian(b, (ushort)sourceX);
+        BinaryPrimitives.WriteUInt16BigEndian(b.Slice(2), (ushort)sourceY);
+        output.Advance(4);
+    }
+
+    /// <summary>DesktopSize pseudo-rectangle: x = y = 0, the new width and height, no data.</summary>
+    public static void WriteDesktopSize(IBufferWriter<byte> output, int width, int height) =>
+        WriteRectangleHeader(output, 0, 0, width, height, EncodingType.DesktopSize);
+
+    /// <summary>LastRect pseudo-rectangle: all zero, ends an update of unknown rectangle count.</summary>
+    public static void WriteLastRect(IBufferWriter<byte> output) =>
+        WriteRectangleHeader(output, 0, 0, 0, 0, EncodingType.LastRect);
+
+    //  DesktopName pseudo-rectangle: header (0,0,0,0, -307), then
+    //  +-----------------+--------------+
+    //  | u32 name-length | name (UTF-8) |
+    //  +-----------------+--------------+
+    public static void WriteDesktopName(IBufferWriter<byte> output, string name)
+    {
+        WriteRectangleHeader(output, 0, 0, 0, 0, EncodingType.DesktopName);
+        int length = Encoding.UTF8.GetByteCount(name);
+        Span<byte> b = output.GetSpan(4 + length);
+        BinaryPrimitives.WriteUInt32BigEndian(b, (uint)length);
+        Encoding.UTF8.GetBytes(name, b.Slice(4));
+        output.Advance(4 + length);
+    }
+
+    /// <summary>
+    /// QEMU extended key event pseudo-rectangle (0,0,0,0, -258): tells the client the server
+    /// accepts the extended key event message.
+    /// </summary>
+    public static void WriteQemuExtendedKeyEventAck(IBufferWriter<byte> output) =>
+        WriteRectangleHeader(output, 0, 0, 0, 0, EncodingType.QemuExtendedKeyEvent);
+
+    //  Bell: a single byte, type 2.
+    public static void WriteBell(IBufferWriter<byte> output)
+    {
+        output.GetSpan(1)[0] = BellType;
+        output.Advance(1);
+    }
+
+    //  ServerCutText
+    //  +------+-------+------------+------------------------+
+    //  | u8 3 | 3 pad | u32 length | length × u8 (Latin-1)  |
+    //  +------+-------+------------+------------------------+
+    /// <summary>Writes cut text; characters outside Latin-1 become '?', as RFC 6143 allows only Latin-1.</summary>
+    public static void WriteServerCutText(IBufferWriter<byte> output, string text)
+    {
+        int size = 8 + text.Length;
+        Span<byte> b = output.GetSpan(size);
+        b[0] = ServerCutTextType;
+        b[1] = b[2] = b[3] = 0;
+        BinaryPrimitives.WriteUInt32BigEndian(b.Slice(4), (uint)text.Length);
+        Span<byte> body = b.Slice(8, text.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            body[i] = c <= '\u00FF' ? (byte)c : (byte)'?';
+        }
+
+        output.Advance(size);
+    }
+
+    //  Security handshake pieces.
+    //  3.7/3.8 security types:  u8 count, count × u8 type     (count 0: u32 reason-length, reason)
+    //  3.3 security type:        u32 type                      (type 0: u32 reason-length, reason)
+    //  SecurityResult:           u32 status (0 OK, 1 failed)   (3.8 failure: u32 reason-length, reason)
+    public static void WriteSecurityTypes(IBufferWriter<byte> output, ReadOnlySpan<byte> types)
+    {
+        Span<byte> b = output.GetSpan(1 + types.Length);
+        b[0] = (byte)types.Length;
+        types.CopyTo(b.Slice(1));
+        output.Advance(1 + types.Length);
+    }
+
+    public static void WriteUInt32(IBufferWriter<byte> output, uint value)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(output.GetSpan(4), value);
+        output.Advance(4);
+    }
+
+    public static void WriteReason(IBufferWriter<byte> output, string reason)
+    {
+        int length = Encoding.UTF8.GetByteCount(reason);
+        Span<byte> b = output.GetSpan(4 + length);
+        BinaryPrimitives.WriteUInt32BigEndian(b, (uint)length);
+        Encoding.UTF8.GetBytes(reason, b.Slice(4));
+        output.Advance(4 + length);
+    }
+}

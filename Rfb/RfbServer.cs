@@ -1,0 +1,245 @@
+using System.IO.Pipelines;
+using System.Net;
+using ConsoleBridge;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Rfb.Logging;
+using Rfb.Security;
+using Rfb.Sessions;
+using Rfb.Transports;
+
+namespace Rfb;
+
+/// <summary>
+/// A VNC (RFB 3.3/3.7/3.8) server showing one <see cref="DisplayConsole"/> to any number of
+/// clients. <see cref="StartAsync"/> opens the TCP listeners of <see cref="RfbServerOptions.Endpoints"/>;
+/// <see cref="StopAsync"/> closes them and every session, logging why each ended.
+/// </summary>
+public sealed class RfbServer : IAsyncDisposable
+{
+    private readonly DisplayConsole _console;
+    private readonly RfbServerOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly object _sessionsLock = new();
+    private readonly Dictionary<RfbSession, Task> _sessions = new();
+    private readonly List<TcpTransport> _listeners = new();
+    private long _nextSessionId;
+    private string _desktopName;
+    private bool _stopping;
+
+    public RfbServer(DisplayConsole console, RfbServerOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        _console = console ?? throw new ArgumentNullException(nameof(console));
+        _options = options ?? new RfbServerOptions();
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger("Rfb.Server");
+        _desktopName = _options.DesktopName;
+        Throttle = new AuthenticationThrottle(_options.AuthenticationThrottle);
+    }
+
+    /// <summary>The addresses the listeners are bound to (with the real port when 0 was asked for).</summary>
+    public IReadOnlyList<IPEndPoint> LocalEndpoints
+    {
+        get
+        {
+            lock (_sessionsLock)
+            {
+                return _listeners.Select(l => l.LocalEndPoint).ToArray();
+            }
+        }
+    }
+
+    /// <summary>Clients connected now (past the handshake or in it).</summary>
+    public int SessionCount
+    {
+        get
+        {
+            lock (_sessionsLock)
+            {
+                return _sessions.Count;
+            }
+        }
+    }
+
+    /// <summary>The desktop name; changing it tells clients that support the DesktopName pseudo-encoding.</summary>
+    public string DesktopName
+    {
+        get => Volatile.Read(ref _desktopName);
+        set
+        {
+            Volatile.Write(ref _desktopName, value ?? string.Empty);
+            ForEachSession(static s => s.DesktopNameChanged());
+        }
+    }
+
+    internal AuthenticationThrottle Throttle { get; }
+
+    /// <summary>Binds every endpoint and starts accepting clients.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_sessionsLock)
+        {
+            if (_listeners.Count > 0)
+            {
+                throw new InvalidOperationException("The server is already started.");
+            }
+
+            try
+            {
+                foreach (IPEndPoint endpoint in _options.Endpoints)
+                {
+                    var listener = new TcpTransport(this, endpoint, _logger);
+                    _listeners.Add(listener);
+                    RfbLog.Listening(_logger, listener.LocalEndPoint);
+                }
+            }
+            catch
+            {
+                foreach (TcpTransport l in _listeners)
+                {
+                    l.Dispose();
+                }
+
+                _listeners.Clear();
+                throw;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Rings the bell on every client.</summary>
+    public void Bell() => ForEachSession(static s => s.Bell());
+
+    /// <summary>Sends clipboard text to every client (RFB cut text is Latin-1; other characters become '?').</summary>
+    public void SendClipboard(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ForEachSession(s => s.SendCutText(text));
+    }
+
+    /// <summary>Stops listening and closes every session with <see cref="SessionEndReason.ServerStopping"/>.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        Task[] running;
+        lock (_sessionsLock)
+        {
+            _stopping = true;
+            foreach (TcpTransport l in _listeners)
+            {
+                l.Dispose();
+            }
+
+            _listeners.Clear();
+            running = _sessions.Values.ToArray();
+            RfbLog.Stopping(_logger, _sessions.Count);
+            foreach (RfbSession s in _sessions.Keys)
+            {
+                s.Close(SessionEndReason.ServerStopping);
+            }
+        }
+
+        await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    /// <summary>
+    /// Runs one client over a connected transport until it ends. Transports call this for each
+    /// accepted connection; tests call it with in-memory pipes.
+    /// </summary>
+    internal Task RunSessionAsync(IDuplexPipe transport, string remote, IPAddress? address)
+    {
+        RfbSession session;
+        Task task;
+        lock (_sessionsLock)
+        {
+            if (_stopping)
+            {
+                transport.Input.Complete();
+                transport.Output.Complete();
+                return Task.CompletedTask;
+            }
+
+            if (_sessions.Count >= _options.MaxConnections)
+            {
+                RfbLog.TooManyConnections(_logger, remote, _sessions.Count, _options.MaxConnections);
+                transport.Input.Complete();
+                transport.Output.Complete();
+                return Task.CompletedTask;
+            }
+
+            long id = ++_nextSessionId;
+            session = new RfbSession(id, this, _console, _options, transport, remote, address, _loggerFactory.CreateLogger("Rfb.Session"));
+            RfbLog.ClientConnected(_logger, remote, id);
+            task = RunAndForgetAsync(session);
+            _sessions[session] = task;
+        }
+
+        return task;
+    }
+
+    private async Task RunAndForgetAsync(RfbSession session)
+    {
+        await Task.Yield();
+        try
+        {
+            await session.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_sessionsLock)
+            {
+                _sessions.Remove(session);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies the sharing policy once a client has sent ClientInit. Returns false when the
+    /// client must be refused; may close other sessions.
+    /// </summary>
+    internal bool Admit(RfbSession session)
+    {
+        if (session.Shared)
+        {
+            return true;
+        }
+
+        lock (_sessionsLock)
+        {
+            var others = _sessions.Keys.Where(s => s != session && s.EndReason is null).ToList();
+            if (others.Count == 0)
+            {
+                return true;
+            }
+
+            if (_options.SharingPolicy == SharingPolicy.RefuseNonShared)
+            {
+                return false;
+            }
+
+            foreach (RfbSession other in others)
+            {
+                other.Close(SessionEndReason.ReplacedByExclusiveClient, $": session {session.Id} asked for exclusive access");
+            }
+
+            return true;
+        }
+    }
+
+    private void ForEachSession(Action<RfbSession> action)
+    {
+        RfbSession[] sessions;
+        lock (_sessionsLock)
+        {
+            sessions = _sessions.Keys.ToArray();
+        }
+
+        foreach (RfbSession s in sessions)
+        {
+            action(s);
+        }
+    }
+}

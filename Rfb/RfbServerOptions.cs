@@ -1,0 +1,45 @@
+using System.Net;
+using Rfb.Protocol;
+using Rfb.Security;
+
+namespace Rfb;
+
+/// <summary>Settings of an <see cref="RfbServer"/>. Every limit here is enforced per connection.</summary>
+public sealed class RfbServerOptions
+{
+    /// <summary>
+    /// Where the TCP listener accepts VNC clients. Default <c>127.0.0.1:5900</c> only; add
+    /// <see cref="IPAddress.IPv6Loopback"/> or <see cref="IPAddress.IPv6Any"/> (dual-stack) for IPv6.
+    /// </summary>
+    public IList<IPEndPoint> Endpoints { get; } = new List<IPEndPoint> { new(IPAddress.Loopback, 5900) };
+
+    /// <summary>The desktop name sent in ServerInit and the DesktopName pseudo-encoding.</summary>
+    public string DesktopName { get; set; } = "rfb";
+
+    /// <summary>
+    /// The VNC Authentication password; null means security type None. Set it from
+    /// <see cref="VncPassword.FromFile(string)"/> or <c>new VncPassword("...")</c>.
+    /// </summary>
+    public VncPassword? Password { get; set; }
+
+    /// <summary>Throttling of addresses that keep failing authentication.</summary>
+    public AuthenticationThrottleOptions AuthenticationThrottle { get; set; } = new();
+
+    /// <summary>What a non-shared ClientInit does to other clients (default: disconnect them, as RFC 6143 says).</summary>
+    public SharingPolicy SharingPolicy { get; set; } = SharingPolicy.DisconnectOthers;
+
+    /// <summary>Time from accept to the end of ClientInit (default 10 s).</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Longest time one update may take to reach the socket once written (default 30 s). A client
+    /// that stops reading for longer is disconnected; until then only its damage accumulates.
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most clients at once (default 64); further connections are closed at once.</summary>
+    public int MaxConnections { get; set; } = 64;
+
+    /// <summary>Limits on client messages.</summary>
+    public ClientMessageLimits MessageLimits { get; } = new();
+}

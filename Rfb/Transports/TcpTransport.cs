@@ -1,0 +1,90 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Rfb.Logging;
+
+namespace Rfb.Transports;
+
+/// <summary>
+/// A TCP listener on one endpoint. Each accepted socket gets TCP_NODELAY and a pair of pipes
+/// over its stream, and runs as a session of the server. IPv6 "any" listens dual-stack.
+/// </summary>
+internal sealed class TcpTransport : IDisposable
+{
+    private readonly RfbServer _server;
+    private readonly Socket _socket;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+
+    public TcpTransport(RfbServer server, IPEndPoint endpoint, ILogger logger)
+    {
+        _server = server;
+        _logger = logger;
+        _socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endpoint.AddressFamily == AddressFamily.InterNetworkV6 && endpoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                _socket.DualMode = true;
+            }
+
+            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            _socket.Bind(endpoint);
+            _socket.Listen(64);
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
+
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        _ = AcceptLoopAsync();
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _socket.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                RfbLog.AcceptFailed(_logger, LocalEndPoint, ex);
+                continue;
+            }
+
+            client.NoDelay = true;
+            var remote = (IPEndPoint)client.RemoteEndPoint!;
+            IPAddress address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+            var stream = new NetworkStream(client, ownsSocket: true);
+            var pipe = new StreamDuplexPipe(
+                PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024)),
+                PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024)));
+            _ = _server.RunSessionAsync(pipe, remote.ToString(), address);
+        }
+    }
+
+    private sealed class StreamDuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
+}
