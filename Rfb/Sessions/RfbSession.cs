@@ -93,8 +93,15 @@ internal sealed partial class RfbSession
         if (TrySetEndReason(reason, detail))
         {
             _closing.Cancel();
-            _input.CancelPendingRead();
-            _output.CancelPendingFlush();
+            try
+            {
+                _input.CancelPendingRead();
+                _output.CancelPendingFlush();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The session already completed its pipes.
+            }
         }
     }
 
@@ -207,8 +214,9 @@ internal sealed partial class RfbSession
             // client before the transport closes; why the session ended is logged below.
             await _input.CompleteAsync().ConfigureAwait(false);
             await _output.CompleteAsync().ConfigureAwait(false);
+            // _closing is not disposed: Close may still be called by the server after the end, and
+            // a token source without timers holds nothing that needs releasing.
             RfbLog.SessionEnded(_logger, Id, Remote, EndReason!.Value, _endDetail ?? string.Empty);
-            _closing.Dispose();
         }
     }
 
