@@ -63,7 +63,7 @@ public sealed class RecordedSessionDecoder
     /// <summary>Creates a decoder that refuses any single message longer than <paramref name="maxMessageLength"/> bytes.</summary>
     public RecordedSessionDecoder(int maxMessageLength = DefaultMaxMessageLength)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessageLength, 64);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessageLength, 32);
         MaxMessageLength = maxMessageLength;
     }
 
