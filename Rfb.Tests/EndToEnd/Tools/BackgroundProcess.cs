@@ -1,14 +1,20 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Rfb.Tests.EndToEnd.Tools;
 
 /// <summary>
 /// A long-running external program (an X server, a viewer) whose output is collected for diagnostics and
-/// which is killed on dispose.
+/// which is stopped on dispose: SIGTERM first, so that X servers remove their socket and lock file, then a
+/// kill of the whole process tree if it has not exited within a few seconds.
 /// </summary>
-internal sealed class BackgroundProcess : IAsyncDisposable
+internal sealed partial class BackgroundProcess : IAsyncDisposable
 {
+    private const int SigTerm = 15;
+
+    private static readonly TimeSpan s_gracePeriod = TimeSpan.FromSeconds(5);
+
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -72,6 +78,18 @@ internal sealed class BackgroundProcess : IAsyncDisposable
             return;
         }
 
+        if (!HasExited && !OperatingSystem.IsWindows() && SendSignal(_process.Id, SigTerm) == 0)
+        {
+            try
+            {
+                await _exited.Task.WaitAsync(s_gracePeriod);
+            }
+            catch (TimeoutException)
+            {
+                // Killed below.
+            }
+        }
+
         if (!HasExited)
         {
             try
@@ -95,6 +113,9 @@ internal sealed class BackgroundProcess : IAsyncDisposable
 
         _process.Dispose();
     }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
 
     private void Append(string? line)
     {

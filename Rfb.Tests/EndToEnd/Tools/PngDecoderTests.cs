@@ -175,10 +175,10 @@ public sealed class PngDecoderTests
         {
             var inputPath = Path.Combine(directory.FullName, "input.pnm");
             var alphaPath = Path.Combine(directory.FullName, "alpha.pgm");
-            await File.WriteAllBytesAsync(inputPath, input, TestContext.Current.CancellationToken);
+            File.WriteAllBytes(inputPath, input);
             if (alphaMap is not null)
             {
-                await File.WriteAllBytesAsync(alphaPath, alphaMap, TestContext.Current.CancellationToken);
+                File.WriteAllBytes(alphaPath, alphaMap);
             }
 
             var arguments = options.Select(o => o.Replace("{alpha}", alphaPath, StringComparison.Ordinal)).Append(inputPath);

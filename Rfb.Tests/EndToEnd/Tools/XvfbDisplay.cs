@@ -1,5 +1,6 @@
 using System.Drawing;
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Rfb.Tests.EndToEnd.Tools;
 
@@ -7,7 +8,7 @@ namespace Rfb.Tests.EndToEnd.Tools;
 /// A virtual X display (<c>Xvfb :N -screen 0 WxHx24 -nolisten tcp</c>) for running VNC viewers; killed on dispose.
 /// With several screens and Xinerama the screens form one X screen that clients see as several monitors.
 /// </summary>
-internal sealed class XvfbDisplay : IAsyncDisposable
+internal sealed partial class XvfbDisplay : IAsyncDisposable
 {
     private readonly XServer _server;
 
@@ -80,5 +81,27 @@ internal sealed class XvfbDisplay : IAsyncDisposable
     public Task<ImageRgb> CaptureWindowAsync(string windowId, TimeSpan timeout, CancellationToken cancellationToken = default)
         => _server.CaptureWindowAsync(windowId, timeout, cancellationToken);
 
+    /// <summary>
+    /// The monitors that X clients see, as <c>xdpyinfo -ext XINERAMA</c> reports them (empty without Xinerama).
+    /// Xvfb places every screen at 0,0.
+    /// </summary>
+    public async Task<IReadOnlyList<Rectangle>> GetMonitorsAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var xdpyinfo = RequiredTool.Locate("xdpyinfo", "x11-utils");
+        var result = await RunClientCheckedAsync(xdpyinfo, ["-ext", "XINERAMA"], timeout, cancellationToken);
+        var monitors = new List<Rectangle>();
+        foreach (Match match in HeadLine().Matches(result.StandardOutputText))
+        {
+            int Value(string name) => int.Parse(match.Groups[name].Value, CultureInfo.InvariantCulture);
+            monitors.Add(new Rectangle(Value("x"), Value("y"), Value("w"), Value("h")));
+        }
+
+        return monitors;
+    }
+
     public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+    // "  head #0: 320x200 @ 0,0"
+    [GeneratedRegex(@"^\s*head #\d+: (?<w>\d+)x(?<h>\d+) @ (?<x>-?\d+),(?<y>-?\d+)", RegexOptions.Multiline)]
+    private static partial Regex HeadLine();
 }
