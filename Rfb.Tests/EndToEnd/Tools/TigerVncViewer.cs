@@ -8,7 +8,7 @@ namespace Rfb.Tests.EndToEnd.Tools;
 /// TigerVNC's viewer (<c>xtigervncviewer</c> or <c>vncviewer</c>) running on an <see cref="XvfbDisplay"/> and
 /// connected to <c>127.0.0.1::PORT</c>. Without a window manager its window has no decorations: the window's
 /// top-left pixel is the framebuffer's top-left pixel, as long as the Xvfb screen is larger than the
-/// framebuffer (otherwise the viewer adds scrollbars). Killed on dispose.
+/// framebuffer (otherwise the viewer adds scrollbars). Stopped on dispose.
 /// </summary>
 internal sealed partial class TigerVncViewer : IAsyncDisposable
 {
