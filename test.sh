@@ -1,30 +1,104 @@
 #!/usr/bin/env bash
 # One command for every test: installs the Debian packages the end-to-end tests use (when
-# missing), restores NuGet packages, builds, runs the tests and ends with "N passed, N failed".
+# missing), restores NuGet packages, builds, runs the tests and ends with exactly one line
+# "N passed, N failed, N skipped". Needs only bash, grep, sed and awk besides the .NET SDK
+# (and apt-get for the installation step). Runs as root, or as a user with password-less sudo.
 set -uo pipefail
 cd "$(dirname "$0")"
+
+# Debian packages of the programs that the end-to-end tests drive (docs/testing.md says which
+# test needs which). Recommends are not installed, so everything needed is listed explicitly.
+packages=(
+  xvfb                        # Xvfb: virtual X displays for the viewers
+  xauth xkb-data x11-xkb-utils xfonts-base libgl1-mesa-dri  # what the X servers use at start-up
+  x11-apps                    # xwd: window dumps
+  x11-utils                   # xwininfo, xdpyinfo
+  x11-xserver-utils           # xsetroot: known pictures on a test X server
+  tigervnc-viewer             # xtigervncviewer
+  tigervnc-standalone-server  # Xvnc: the reference server the harness is proven against
+  gvncviewer                  # gvnccapture
+  netpbm                      # pnmtopng: independent PNG writer for the PNG decoder's tests
+  zstd                        # trace files (.fbs.zst)
+  libturbojpeg0               # JPEG for Tight encoding
+)
+
+install_missing_packages() {
+  local missing=() package
+  for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed"; then
+      missing+=("$package")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: apt-get not found; install these packages yourself: ${missing[*]}" >&2
+    return 1
+  fi
+
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo=(sudo -n)
+    else
+      echo "test.sh: not root and no password-less sudo; cannot install: ${missing[*]}" >&2
+      return 1
+    fi
+  fi
+
+  echo "test.sh: installing ${missing[*]}" >&2
+  local apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300)
+  "${apt[@]}" update -q </dev/null >&2 || echo "test.sh: apt-get update failed; trying the installation anyway" >&2
+  "${apt[@]}" install -y -q --no-install-recommends "${missing[@]}" </dev/null >&2
+}
+
+# A failed installation is reported, not fatal: the tests that need a missing tool then fail
+# (with CI set) or skip, naming the package.
+install_missing_packages || echo "test.sh: some test dependencies could not be installed" >&2
 
 results="$PWD/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
 dotnet test --project Rfb.Tests -c Release --results-directory "$results" \
-  --report-xunit-trx --report-xunit-trx-filename results.trx --no-progress
+  --report-xunit-trx --report-xunit-trx-filename results.trx --no-progress </dev/null
 status=$?
 
-python3 - "$results" <<'PY' || status=1
-import glob, sys, xml.etree.ElementTree as ET
-passed = failed = skipped = 0
-files = glob.glob(sys.argv[1] + "/**/*.trx", recursive=True)
-for f in files:
-    c = ET.parse(f).getroot().find(".//{*}ResultSummary/{*}Counters")
-    passed += int(c.get("passed", 0))
-    failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
-    skipped += int(c.get("notExecuted", 0))
-if not files:
-    failed += 1
-    print("no test results were written", file=sys.stderr)
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
-sys.exit(1 if failed or passed == 0 else 0)
-PY
-exit $status
+# Sum the <Counters .../> element of every TRX file: passed; failed + error + timeout + aborted;
+# notExecuted as skipped. No results at all counts as a failure.
+trx_files=()
+while IFS= read -r -d '' file; do
+  trx_files+=("$file")
+done < <(find "$results" -name '*.trx' -type f -print0)
+
+counter() { # counter NAME COUNTERS-ELEMENT -> the attribute's value, 0 when absent
+  printf '%s' "$2" | sed -n "s/.*[[:space:]]$1=\"\([0-9]*\)\".*/\1/p" | awk 'NF { print; found = 1 } END { if (!found) print 0 }'
+}
+
+passed=0 failed=0 skipped=0
+for file in "${trx_files[@]}"; do
+  counters=$(tr '\r\n' '  ' <"$file" | grep -o '<Counters[^>]*>' | head -n 1)
+  if [ -z "$counters" ]; then
+    echo "test.sh: no <Counters> in $file" >&2
+    failed=$((failed + 1))
+    continue
+  fi
+  passed=$((passed + $(counter passed "$counters")))
+  for name in failed error timeout aborted; do
+    failed=$((failed + $(counter "$name" "$counters")))
+  done
+  skipped=$((skipped + $(counter notExecuted "$counters")))
+done
+
+if [ ${#trx_files[@]} -eq 0 ]; then
+  echo "test.sh: no test results were written" >&2
+  failed=$((failed + 1))
+fi
+
+if [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  status=1
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
