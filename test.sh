@@ -17,7 +17,7 @@ packages=(
   tigervnc-viewer             # xtigervncviewer
   tigervnc-standalone-server  # Xvnc: the reference server the harness is proven against
   gvncviewer                  # gvnccapture
-  netpbm                      # pnmtopng: independent PNG writer for the PNG decoder's tests
+  netpbm xdotool                      # pnmtopng: independent PNG writer for the PNG decoder's tests
   zstd                        # trace files (.fbs.zst)
   libturbojpeg0               # JPEG for Tight encoding
 )
