@@ -61,17 +61,18 @@ public sealed class RealClientTests
         ViewerWindow window = await viewer.WaitForWindowAsync(Timeout);
         string xdotool = RequiredTool.Locate("xdotool", "xdotool");
         await display.RunClientCheckedAsync(xdotool, ["mousemove", "--window", window.Id, "50", "40", "click", "1"], Timeout);
-        await display.RunClientCheckedAsync(xdotool, ["key", "--window", window.Id, "a", "Control_R"], Timeout);
+        await display.RunClientCheckedAsync(xdotool, ["windowfocus", "--sync", window.Id, "key", "--delay", "50", "a", "Control_R"], Timeout);
 
         using var cts = new CancellationTokenSource(Timeout);
         string[] events;
         do
         {
-            await Task.Delay(50, cts.Token);
+            await Task.Delay(50);
             events = served.Host.Events.ToArray();
         }
-        while (!events.Contains("key ffe4 e01d up"));
+        while (!events.Contains("key ffe4 e01d up") && !cts.IsCancellationRequested);
 
+        Assert.True(events.Contains("key ffe4 e01d up"), "events: " + string.Join("; ", events));
         // XT scancodes: 'a' is 0x1E; Right Ctrl is E0 1D (sent on the wire as 0x9D).
         Assert.Contains("key 61 1e down", events);
         Assert.Contains("key 61 1e up", events);

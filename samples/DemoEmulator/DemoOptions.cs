@@ -40,12 +40,14 @@ internal sealed class DemoOptions
                                  every IPv4 interface. Port 0 picks a free port.
           --size WxH             Guest screen size in pixels, 16..8192 each side (default 1280x720).
           --heads N              Number of guest screens (heads), 1..8 (default 1).
-          --password-file FILE   Require VNC authentication with the password in FILE
-                                 (first line; default: no password).
-          --trace FILE           Replay an FBS trace instead of drawing the demo scene
+                                 Only 1 is served so far; more is refused with a message.
+          --password-file FILE   Require VNC authentication with the password in FILE: its
+                                 first line, or a vncpasswd file (default: no password).
+          --trace FILE           Replay an FBS trace (.fbs or .fbs.zst) at its recorded pace
+                                 instead of drawing the demo scene, then hold its last frame
                                  (default: draw the scene).
           --ws ADDR:PORT         Also accept WebSocket clients (noVNC) on this address
-                                 (default: off).
+                                 (default: off). Not available yet; refused with a message.
           --log-level LEVEL      Trace, Debug, Information, Warning, Error or Critical
                                  (default Information). Debug logs every key and pointer event.
           -h, --help             Show this text and exit.

@@ -1,6 +1,148 @@
+using ConsoleBridge;
+using DemoEmulator.Guest;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Rfb;
+using Rfb.Recording;
+using Rfb.Security;
+
 namespace DemoEmulator;
 
+/// <summary>
+/// The demo emulator: one head drawn by a small guest (or replayed from an FBS trace), served
+/// over VNC. Ctrl+C stops it gracefully.
+/// </summary>
 internal static class Program
 {
-    private static int Main() => 0;
+    /// <summary>Printed once a trace has been replayed to its end; tests wait for it.</summary>
+    internal const string TraceFinishedMessage = "Trace finished";
+
+    private static async Task<int> Main(string[] args)
+    {
+        DemoOptions options;
+        try
+        {
+            options = DemoOptions.Parse(args);
+        }
+        catch (DemoOptionsException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 2;
+        }
+
+        if (options.ShowHelp)
+        {
+            Console.Out.Write(DemoOptions.HelpText);
+            return 0;
+        }
+
+        if (options.Heads != 1)
+        {
+            Console.Error.WriteLine($"--heads {options.Heads}: only one head is served so far.");
+            return 2;
+        }
+
+        if (options.WebSocket is not null)
+        {
+            Console.Error.WriteLine("--ws: the WebSocket transport is not available yet.");
+            return 2;
+        }
+
+        VncPassword? password = null;
+        if (options.PasswordFile is not null)
+        {
+            try
+            {
+                password = VncPassword.FromFile(options.PasswordFile);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return 2;
+            }
+        }
+
+        using ILoggerFactory loggerFactory = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
+            .SetMinimumLevel(options.LogLevel));
+        ILogger logger = loggerFactory.CreateLogger("DemoEmulator");
+
+        using var stopping = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stopping.Cancel();
+        };
+        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stopping.Cancel();
+        });
+
+        using var console = new DisplayConsole();
+        var serverOptions = new RfbServerOptions { DesktopName = options.TraceFile is null ? "demo" : Path.GetFileName(options.TraceFile), Password = password };
+        serverOptions.Endpoints.Clear();
+        serverOptions.Endpoints.Add(options.Vnc);
+        await using var server = new RfbServer(console, serverOptions, loggerFactory);
+
+        Task guest;
+        if (options.TraceFile is not null)
+        {
+            TracePlayer player;
+            try
+            {
+                player = new TracePlayer(options.TraceFile);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TraceFormatException)
+            {
+                Console.Error.WriteLine($"{options.TraceFile}: {ex.Message}");
+                return 2;
+            }
+
+            guest = PlayTraceAsync(player, console, logger, stopping.Token);
+        }
+        else
+        {
+            var machine = new GuestMachine(console, options.Width, options.Height, loggerFactory.CreateLogger("Guest"));
+            guest = machine.RunAsync(stopping.Token);
+        }
+
+        try
+        {
+            await server.StartAsync(stopping.Token);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            Console.Error.WriteLine($"Cannot listen on {options.Vnc}: {ex.Message}");
+            stopping.Cancel();
+            await guest.ConfigureAwait(false);
+            return 1;
+        }
+
+        logger.LogInformation("Serving VNC on {Endpoints}; Ctrl+C stops", string.Join(", ", server.LocalEndpoints));
+        try
+        {
+            await guest;
+            await Task.Delay(Timeout.Infinite, stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (TraceFormatException ex)
+        {
+            logger.LogError("The trace could not be played: {Message}", ex.Message);
+            return 1;
+        }
+
+        await server.StopAsync();
+        return 0;
+    }
+
+    private static async Task PlayTraceAsync(TracePlayer player, DisplayConsole console, ILogger logger, CancellationToken token)
+    {
+        TracePlaybackResult result = await Task.Run(() => player.PlayAsync(console, TracePace.Recorded, token), token);
+        // Make sure the last frame is in the shadow before saying it is shown.
+        console.Refresh();
+        logger.LogInformation("{Message}: {Updates} updates in {Seconds:0.00} s; holding the final frame", TraceFinishedMessage, result.Updates, result.Elapsed.TotalSeconds);
+    }
 }
