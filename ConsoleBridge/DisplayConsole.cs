@@ -130,7 +130,7 @@ public sealed class DisplayConsole : IDisposable
         }
 
         SurfaceChanged?.Invoke(this, EventArgs.Empty);
-        Updated?.Invoke(this, EventArgs.Empty);
+        RaiseUpdated();
     }
 
     /// <summary>Records that the guest drew inside the rectangle; it is compared at the next refresh.</summary>
@@ -166,6 +166,7 @@ public sealed class DisplayConsole : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         bool changed;
+        bool wake = false;
         lock (_refreshLock)
         {
             changed = RefreshUnsynchronized();
@@ -181,6 +182,7 @@ public sealed class DisplayConsole : IDisposable
                     lock (_pendingLock)
                     {
                         AddPendingUnsynchronized(dst);
+                        wake = _readerWaiting;
                     }
                 }
                 else if (src != dst)
@@ -211,9 +213,14 @@ public sealed class DisplayConsole : IDisposable
             }
         }
 
+        if (wake)
+        {
+            _wake.Set();
+        }
+
         if (changed)
         {
-            Updated?.Invoke(this, EventArgs.Empty);
+            RaiseUpdated();
         }
     }
 
@@ -232,7 +239,7 @@ public sealed class DisplayConsole : IDisposable
 
         if (changed)
         {
-            Updated?.Invoke(this, EventArgs.Empty);
+            RaiseUpdated();
         }
 
         return changed;
@@ -288,6 +295,21 @@ public sealed class DisplayConsole : IDisposable
         _wake.Set();
         _refreshThread?.Join();
         _wake.Dispose();
+    }
+
+    /// <summary>
+    /// Raises <see cref="Updated"/>. A waiting reader is served by this event, so the wait ends
+    /// here and not when a refresh starts: a refresh that finds nothing changed leaves the reader
+    /// waiting, and the next invalidation still wakes the refresh thread at once.
+    /// </summary>
+    private void RaiseUpdated()
+    {
+        lock (_pendingLock)
+        {
+            _readerWaiting = false;
+        }
+
+        Updated?.Invoke(this, EventArgs.Empty);
     }
 
     private void AddPendingUnsynchronized(PixelRect rect)
@@ -348,7 +370,6 @@ public sealed class DisplayConsole : IDisposable
             work = _pending;
             _pending = _pendingSpare;
             _pendingSpare = work;
-            _readerWaiting = false;
         }
 
         bool any = false;

@@ -125,6 +125,43 @@ public sealed class DisplayConsoleConcurrencyTests
     }
 
     [Fact]
+    public async Task AutoRefresh_ReaderStillWaitingAfterRefreshFoundNoChange_NextChangeUpdatesAtOnce()
+    {
+        var surface = new TestSurface(200, 150);
+        using DisplayConsole console = SlowAutoConsole();
+        console.SwitchSurface(surface.Surface);
+        TaskCompletionSource updated = ObserveUpdated(console);
+
+        // A reader waits; the guest invalidates without changing anything. The refresh this
+        // wakes finds nothing, raises no Updated, so the reader is still waiting.
+        console.RequestRefresh();
+        console.Invalidate(0, 0, 200, 150);
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        Assert.False(updated.Task.IsCompleted);
+
+        surface.Touch(100, 100);
+        console.Invalidate(100, 100, 1, 1);
+        await updated.Task.WaitAsync(s_bound, TestContext.Current.CancellationToken);
+        Assert.Equal(surface.Expected(), ReferencePixels.Shadow(console));
+    }
+
+    [Fact]
+    public async Task AutoRefresh_ReaderWaitingAndCopyDegradesToDamage_UpdatesAtOnce()
+    {
+        var surface = new TestSurface(200, 150);
+        using DisplayConsole console = SlowAutoConsole();
+        console.SwitchSurface(surface.Surface);
+        TaskCompletionSource updated = ObserveUpdated(console);
+
+        console.RequestRefresh();
+        surface.Touch(10, 10);
+        console.CopyRect(190, 0, 0, 0, 20, 20); // source off the right edge: plain damage of the destination
+
+        await updated.Task.WaitAsync(s_bound, TestContext.Current.CancellationToken);
+        Assert.Equal(surface.Expected(), ReferencePixels.Shadow(console));
+    }
+
+    [Fact]
     public async Task AutoRefresh_ShortInterval_PicksUpDamageWithoutAReader()
     {
         var surface = new TestSurface(200, 150);
