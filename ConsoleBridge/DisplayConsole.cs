@@ -29,6 +29,8 @@ public sealed class DisplayConsole : IDisposable
     private readonly object _refreshLock = new();
     private readonly DisplayConsoleOptions _options;
     private readonly List<ConsoleCopy> _copies = new();
+    private readonly List<PixelRect> _resolveScratch = new();
+    private readonly List<PixelRect> _heldScratch = new();
     private readonly AutoResetEvent _wake = new(false);
     private readonly Thread? _refreshThread;
 
@@ -160,7 +162,9 @@ public sealed class DisplayConsole : IDisposable
     /// <summary>
     /// Reports that the guest moved the pixels of a rectangle to another place (the surface
     /// already shows the result), as QEMU's <c>dpy_gfx_copy</c>. Readers that can repeat the move
-    /// (RFB's CopyRect) are spared the pixels. Damage recorded before the move is resolved first.
+    /// (RFB's CopyRect) are spared the pixels. Damage recorded before the move is resolved first
+    /// where the move did not overwrite it; damage under the source also stays pending at the
+    /// destination, so whatever the guest drew there reaches the shadow at the next refresh.
     /// </summary>
     public void CopyRect(int sourceX, int sourceY, int destinationX, int destinationY, int width, int height)
     {
@@ -169,47 +173,27 @@ public sealed class DisplayConsole : IDisposable
         bool wake = false;
         lock (_refreshLock)
         {
-            changed = RefreshUnsynchronized();
-            _shadowLock.EnterWriteLock();
-            try
+            var bounds = new PixelRect(0, 0, _width, _height);
+            var src = new PixelRect(sourceX, sourceY, width, height);
+            var dst = new PixelRect(destinationX, destinationY, width, height);
+            if (_surface is null || !bounds.Contains(src) || !bounds.Contains(dst))
             {
-                var bounds = new PixelRect(0, 0, _width, _height);
-                var src = new PixelRect(sourceX, sourceY, width, height);
-                var dst = new PixelRect(destinationX, destinationY, width, height);
-                if (_surface is null || !bounds.Contains(src) || !bounds.Contains(dst))
+                // Not a move we can mirror; treat the destination as plain damage.
+                changed = RefreshUnsynchronized();
+                lock (_pendingLock)
                 {
-                    // Not a move we can mirror; treat the destination as plain damage.
-                    lock (_pendingLock)
-                    {
-                        AddPendingUnsynchronized(dst);
-                        wake = _readerWaiting;
-                    }
-                }
-                else if (src != dst)
-                {
-                    long sourceGeneration = _tiles.NewestGeneration(src);
-                    MoveShadowUnsynchronized(src, dst);
-                    long generation = _tiles.NextGeneration();
-                    _tiles.Stamp(dst, generation);
-                    if (_copies.Count == MaxRecentCopies)
-                    {
-                        _copies.RemoveAt(0);
-                    }
-
-                    _copies.Add(new ConsoleCopy(generation, sourceGeneration, src, dst));
-                    // Damage resolved before the move was read after the guest had already moved
-                    // pixels, so re-check the destination against the surface at the next refresh.
-                    lock (_pendingLock)
-                    {
-                        AddPendingUnsynchronized(dst);
-                    }
-
-                    changed = true;
+                    AddPendingUnsynchronized(dst);
+                    wake = _readerWaiting;
                 }
             }
-            finally
+            else if (src == dst)
             {
-                _shadowLock.ExitWriteLock();
+                changed = RefreshUnsynchronized();
+            }
+            else
+            {
+                MoveUnsynchronized(_surface, src, dst);
+                changed = true;
             }
         }
 
@@ -462,6 +446,113 @@ public sealed class DisplayConsole : IDisposable
         }
 
         return any;
+    }
+
+    /// <summary>
+    /// Mirrors a guest blit. The surface already shows the moved pixels, so pending damage can be
+    /// read now only outside the destination (the blit changed nothing there). Damage inside the
+    /// destination stays pending, and damage under the source is also kept pending where the move
+    /// carries it: the guest may have drawn there before the blit (then the drawing moved) or
+    /// after it (then it did not), and only a later comparison can tell. The shadow's source is
+    /// thus either right or pending when it is moved, and so is its destination afterwards.
+    /// </summary>
+    private void MoveUnsynchronized(GuestSurface surface, PixelRect src, PixelRect dst)
+    {
+        var bounds = new PixelRect(0, 0, _width, _height);
+        int dx = dst.X - src.X, dy = dst.Y - src.Y;
+        List<PixelRect> work;
+        lock (_pendingLock)
+        {
+            work = _pending;
+            _pending = _pendingSpare;
+            _pendingSpare = work;
+        }
+
+        List<PixelRect> resolve = _resolveScratch;
+        List<PixelRect> held = _heldScratch;
+        resolve.Clear();
+        held.Clear();
+        foreach (PixelRect raw in work)
+        {
+            PixelRect r = raw.Intersect(bounds);
+            if (r.IsEmpty)
+            {
+                continue;
+            }
+
+            PixelRect inDestination = r.Intersect(dst);
+            if (inDestination.IsEmpty)
+            {
+                resolve.Add(r);
+            }
+            else
+            {
+                held.Add(inDestination);
+                AddOutside(r, inDestination, resolve);
+            }
+
+            PixelRect inSource = r.Intersect(src);
+            if (!inSource.IsEmpty)
+            {
+                held.Add(inSource with { X = inSource.X + dx, Y = inSource.Y + dy });
+            }
+        }
+
+        work.Clear();
+        _shadowLock.EnterWriteLock();
+        try
+        {
+            CompareAndCopyUnsynchronized(surface, resolve);
+            long sourceGeneration = _tiles.NewestGeneration(src);
+            MoveShadowUnsynchronized(src, dst);
+            long generation = _tiles.NextGeneration();
+            _tiles.Stamp(dst, generation);
+            if (_copies.Count == MaxRecentCopies)
+            {
+                _copies.RemoveAt(0);
+            }
+
+            _copies.Add(new ConsoleCopy(generation, sourceGeneration, src, dst));
+        }
+        finally
+        {
+            _shadowLock.ExitWriteLock();
+            resolve.Clear();
+        }
+
+        lock (_pendingLock)
+        {
+            foreach (PixelRect r in held)
+            {
+                AddPendingUnsynchronized(r);
+            }
+        }
+
+        held.Clear();
+    }
+
+    /// <summary>Adds the parts of <paramref name="rect"/> outside <paramref name="hole"/> (which lies inside it): up to four bands.</summary>
+    private static void AddOutside(PixelRect rect, PixelRect hole, List<PixelRect> output)
+    {
+        if (hole.Y > rect.Y)
+        {
+            output.Add(new PixelRect(rect.X, rect.Y, rect.Width, hole.Y - rect.Y));
+        }
+
+        if (hole.Bottom < rect.Bottom)
+        {
+            output.Add(new PixelRect(rect.X, hole.Bottom, rect.Width, rect.Bottom - hole.Bottom));
+        }
+
+        if (hole.X > rect.X)
+        {
+            output.Add(new PixelRect(rect.X, hole.Y, hole.X - rect.X, hole.Height));
+        }
+
+        if (hole.Right < rect.Right)
+        {
+            output.Add(new PixelRect(hole.Right, hole.Y, rect.Right - hole.Right, hole.Height));
+        }
     }
 
     private void MoveShadowUnsynchronized(PixelRect src, PixelRect dst)

@@ -77,6 +77,43 @@ public sealed class DisplayConsoleCopyTests
     }
 
     [Fact]
+    public void CopyRect_SourceGeneration_IsNewestGenerationUnderSource()
+    {
+        var surface = new TestSurface(Width, Height);
+        using DisplayConsole console = TestSurface.ManualConsole();
+        console.SwitchSurface(surface.Surface);
+        long switched = ReferencePixels.Generation(console);
+
+        surface.Touch(70, 70); // tile 5
+        console.Invalidate(70, 70, 1, 1);
+        Assert.True(console.Refresh());
+        surface.Touch(195, 140); // tile 11
+        console.Invalidate(195, 140, 1, 1);
+        Assert.True(console.Refresh());
+        long tile5 = switched + 1, tile11 = switched + 2;
+
+        // Source over tiles 0, 1, 4, 5: newest is tile 5's. The destination stamps tiles 1, 2, 3, 5, 6, 7.
+        surface.Blit(new PixelRect(0, 0, 100, 100), 100, 0);
+        console.CopyRect(0, 0, 100, 0, 100, 100);
+        // Source over tiles 8 and 9 only, untouched since the switch. The destination stamps tiles 0, 1, 2.
+        surface.Blit(new PixelRect(0, 130, 120, 20), 50, 0);
+        console.CopyRect(0, 130, 50, 0, 120, 20);
+        // Source over tiles 6, 7 (stamped by the first copy), 10 and 11: newest is the first copy's.
+        surface.Blit(new PixelRect(190, 100, 10, 50), 0, 0);
+        console.CopyRect(190, 100, 0, 0, 10, 50);
+
+        using ShadowReadScope scope = console.ReadShadow();
+        Assert.Equal(3, scope.RecentCopies.Count);
+        Assert.Equal(tile5, scope.RecentCopies[0].SourceGeneration);
+        Assert.Equal(tile11 + 1, scope.RecentCopies[0].Generation);
+        Assert.Equal(switched, scope.RecentCopies[1].SourceGeneration);
+        Assert.Equal(tile11 + 2, scope.RecentCopies[1].Generation);
+        Assert.Equal(tile11 + 1, scope.RecentCopies[2].SourceGeneration);
+        Assert.Equal(tile11 + 3, scope.RecentCopies[2].Generation);
+        Assert.Equal(surface.Expected(), scope.Pixels.ToArray());
+    }
+
+    [Fact]
     public void CopyRect_PendingDamageBeforeTheMove_IsResolvedFirst()
     {
         var surface = new TestSurface(Width, Height);
@@ -117,6 +154,80 @@ public sealed class DisplayConsoleCopyTests
         console.CopyRect(0, 16, 0, 0, Width, Height - 16);
         console.Refresh();
 
+        Assert.Equal(surface.Expected(), ReferencePixels.Shadow(console));
+    }
+
+    [Fact]
+    public void CopyRect_ConsecutiveScrollsBeforeAnyRefresh_ShadowRightAfterEachMove()
+    {
+        // A terminal scrolling fast: blit up one text line, report it, draw the new bottom line,
+        // invalidate it; again, before the refresh thread has run. After every move the shadow
+        // must show what the guest shows, and nothing may be left for a refresh to repair.
+        const int Line = 16;
+        var surface = new TestSurface(Width, Height);
+        using DisplayConsole console = TestSurface.ManualConsole();
+        console.SwitchSurface(surface.Surface);
+        var bottom = new PixelRect(0, Height - Line, Width, Line);
+        for (int step = 0; step < 4; step++)
+        {
+            surface.Blit(new PixelRect(0, Line, Width, Height - Line), 0, 0);
+            console.CopyRect(0, Line, 0, 0, Width, Height - Line);
+            Assert.Equal(surface.Expected(), ReferencePixels.Shadow(console));
+
+            for (int x = step; x < Width; x += 3)
+            {
+                surface.Touch(x, Height - 1 - step);
+            }
+
+            console.Invalidate(bottom);
+        }
+
+        long[] before = ReferencePixels.TileGenerations(console);
+        Assert.True(console.Refresh()); // the last bottom line
+        Assert.Equal(surface.Expected(), ReferencePixels.Shadow(console));
+        long[] after = ReferencePixels.TileGenerations(console);
+        for (int i = 0; i < after.Length; i++)
+        {
+            // Only the bottom tile row holds the new line.
+            Assert.Equal(i >= 8 ? before.Max() + 1 : before[i], after[i]);
+        }
+
+        Assert.False(console.Refresh());
+    }
+
+    [Fact]
+    public void CopyRect_ScrollWithDrawingInOverlapBeforeTheBlit_DrawingTravelsAndEndsRight()
+    {
+        // The guest draws in the part of the source that the destination overlaps, then scrolls.
+        var surface = new TestSurface(Width, Height);
+        using DisplayConsole console = TestSurface.ManualConsole();
+        console.SwitchSurface(surface.Surface);
+        surface.SetWord(30, 60, 0x00123456u);
+        console.Invalidate(30, 60, 1, 1);
+        surface.Blit(new PixelRect(0, 20, Width, Height - 20), 0, 0);
+        console.CopyRect(0, 20, 0, 0, Width, Height - 20);
+
+        // Until the next refresh the moved pixel is owed at its new place, (30, 40).
+        Assert.True(console.Refresh());
+        uint[] shadow = ReferencePixels.Shadow(console);
+        Assert.Equal(0x00123456u, shadow[40 * Width + 30]);
+        Assert.Equal(surface.Expected(), shadow);
+    }
+
+    [Fact]
+    public void CopyRect_DrawingInSourceReportedBeforeTheCopy_EndsRightAfterRefresh()
+    {
+        // The guest blits, then draws in the source (outside the destination) and invalidates
+        // before it reports the blit: the bridge cannot tell the order, so both places are checked.
+        var surface = new TestSurface(Width, Height);
+        using DisplayConsole console = TestSurface.ManualConsole();
+        console.SwitchSurface(surface.Surface);
+        surface.Blit(new PixelRect(0, 0, 50, 50), 100, 100);
+        surface.SetWord(10, 10, 0x00654321u);
+        console.Invalidate(10, 10, 1, 1);
+        console.CopyRect(0, 0, 100, 100, 50, 50);
+
+        console.Refresh();
         Assert.Equal(surface.Expected(), ReferencePixels.Shadow(console));
     }
 
@@ -180,5 +291,30 @@ public sealed class DisplayConsoleCopyTests
         console.CopyRect(10, 10, 10, 10, 50, 50);
         Assert.Equal(0, updates);
         Assert.Equal(before, ReferencePixels.Generation(console));
+    }
+
+    [Fact]
+    public void CopyRect_ManyMoves_KeepsOnlyTheMostRecent()
+    {
+        var surface = new TestSurface(Width, Height);
+        using DisplayConsole console = TestSurface.ManualConsole();
+        console.SwitchSurface(surface.Surface);
+        int count = DisplayConsole.MaxRecentCopies + 5;
+        for (int i = 0; i < count; i++)
+        {
+            surface.Blit(new PixelRect(i, 0, 10, 10), i + 1, 0);
+            console.CopyRect(i, 0, i + 1, 0, 10, 10);
+        }
+
+        using ShadowReadScope scope = console.ReadShadow();
+        Assert.Equal(DisplayConsole.MaxRecentCopies, scope.RecentCopies.Count);
+        for (int k = 0; k < scope.RecentCopies.Count; k++)
+        {
+            int i = count - DisplayConsole.MaxRecentCopies + k;
+            Assert.Equal(new PixelRect(i, 0, 10, 10), scope.RecentCopies[k].Source);
+        }
+
+        Assert.Equal(scope.Tiles.Generation, scope.RecentCopies[^1].Generation);
+        Assert.Equal(surface.Expected(), scope.Pixels.ToArray());
     }
 }
