@@ -155,7 +155,7 @@ public sealed class DisplayConsole : IDisposable
 
         if (wake)
         {
-            _wake.Set();
+            Wake();
         }
     }
 
@@ -199,7 +199,7 @@ public sealed class DisplayConsole : IDisposable
 
         if (wake)
         {
-            _wake.Set();
+            Wake();
         }
 
         if (changed)
@@ -244,7 +244,7 @@ public sealed class DisplayConsole : IDisposable
 
         if (wake)
         {
-            _wake.Set();
+            Wake();
         }
     }
 
@@ -277,8 +277,30 @@ public sealed class DisplayConsole : IDisposable
 
         _disposed = true;
         _wake.Set();
-        _refreshThread?.Join();
+        // From an Updated handler on the refresh thread itself, the loop ends once it returns.
+        if (_refreshThread is not null && _refreshThread != Thread.CurrentThread)
+        {
+            _refreshThread.Join();
+        }
+
         _wake.Dispose();
+    }
+
+    /// <summary>Wakes the refresh thread; after Dispose (a late invalidation or reader) there is nothing to wake.</summary>
+    private void Wake()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            _wake.Set();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     /// <summary>

@@ -191,6 +191,38 @@ public sealed class DisplayConsoleConcurrencyTests
         Assert.Throws<ObjectDisposedException>(() => console.Refresh());
     }
 
+    [Fact]
+    public void Invalidate_AfterDisposeWhileAReaderWaited_IsIgnored()
+    {
+        DisplayConsole console = SlowAutoConsole();
+        console.SwitchSurface(new TestSurface(20, 20).Surface);
+        console.RequestRefresh();
+        console.Dispose();
+        Assert.Null(Record.Exception(() => console.Invalidate(0, 0, 5, 5)));
+        Assert.Null(Record.Exception(console.RequestRefresh));
+        Assert.Throws<ObjectDisposedException>(() => console.CopyRect(0, 0, 1, 1, 2, 2));
+    }
+
+    [Fact]
+    public async Task Dispose_FromUpdatedHandlerOnRefreshThread_Returns()
+    {
+        var surface = new TestSurface(200, 150);
+        DisplayConsole console = SlowAutoConsole();
+        console.SwitchSurface(surface.Surface);
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        console.Updated += (_, _) =>
+        {
+            console.Dispose();
+            disposed.TrySetResult();
+        };
+
+        console.RequestRefresh();
+        surface.Touch(1, 1);
+        console.Invalidate(1, 1, 1, 1);
+        await disposed.Task.WaitAsync(s_bound, TestContext.Current.CancellationToken);
+        Assert.Throws<ObjectDisposedException>(() => console.Refresh());
+    }
+
     private static DisplayConsole SlowAutoConsole() => new(options: new DisplayConsoleOptions
     {
         AutoRefresh = true,
