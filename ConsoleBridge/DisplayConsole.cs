@@ -29,6 +29,8 @@ public sealed class DisplayConsole : IDisposable
     private readonly object _refreshLock = new();
     private readonly DisplayConsoleOptions _options;
     private readonly List<ConsoleCopy> _copies = new();
+    private readonly List<PixelRect> _resolveScratch = new();
+    private readonly List<PixelRect> _heldScratch = new();
     private readonly AutoResetEvent _wake = new(false);
     private readonly Thread? _refreshThread;
 
@@ -130,7 +132,7 @@ public sealed class DisplayConsole : IDisposable
         }
 
         SurfaceChanged?.Invoke(this, EventArgs.Empty);
-        Updated?.Invoke(this, EventArgs.Empty);
+        RaiseUpdated();
     }
 
     /// <summary>Records that the guest drew inside the rectangle; it is compared at the next refresh.</summary>
@@ -153,67 +155,56 @@ public sealed class DisplayConsole : IDisposable
 
         if (wake)
         {
-            _wake.Set();
+            Wake();
         }
     }
 
     /// <summary>
     /// Reports that the guest moved the pixels of a rectangle to another place (the surface
     /// already shows the result), as QEMU's <c>dpy_gfx_copy</c>. Readers that can repeat the move
-    /// (RFB's CopyRect) are spared the pixels. Damage recorded before the move is resolved first.
+    /// (RFB's CopyRect) are spared the pixels. Damage recorded before the move is resolved first
+    /// where the move did not overwrite it; damage under the source also stays pending at the
+    /// destination, so whatever the guest drew there reaches the shadow at the next refresh.
     /// </summary>
     public void CopyRect(int sourceX, int sourceY, int destinationX, int destinationY, int width, int height)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         bool changed;
+        bool wake = false;
         lock (_refreshLock)
         {
-            changed = RefreshUnsynchronized();
-            _shadowLock.EnterWriteLock();
-            try
+            var bounds = new PixelRect(0, 0, _width, _height);
+            var src = new PixelRect(sourceX, sourceY, width, height);
+            var dst = new PixelRect(destinationX, destinationY, width, height);
+            if (_surface is null || !bounds.Contains(src) || !bounds.Contains(dst))
             {
-                var bounds = new PixelRect(0, 0, _width, _height);
-                var src = new PixelRect(sourceX, sourceY, width, height);
-                var dst = new PixelRect(destinationX, destinationY, width, height);
-                if (_surface is null || !bounds.Contains(src) || !bounds.Contains(dst))
+                // Not a move we can mirror; treat the destination as plain damage.
+                changed = RefreshUnsynchronized();
+                lock (_pendingLock)
                 {
-                    // Not a move we can mirror; treat the destination as plain damage.
-                    lock (_pendingLock)
-                    {
-                        AddPendingUnsynchronized(dst);
-                    }
-                }
-                else if (src != dst)
-                {
-                    long sourceGeneration = _tiles.NewestGeneration(src);
-                    MoveShadowUnsynchronized(src, dst);
-                    long generation = _tiles.NextGeneration();
-                    _tiles.Stamp(dst, generation);
-                    if (_copies.Count == MaxRecentCopies)
-                    {
-                        _copies.RemoveAt(0);
-                    }
-
-                    _copies.Add(new ConsoleCopy(generation, sourceGeneration, src, dst));
-                    // Damage resolved before the move was read after the guest had already moved
-                    // pixels, so re-check the destination against the surface at the next refresh.
-                    lock (_pendingLock)
-                    {
-                        AddPendingUnsynchronized(dst);
-                    }
-
-                    changed = true;
+                    AddPendingUnsynchronized(dst);
+                    wake = _readerWaiting;
                 }
             }
-            finally
+            else if (src == dst)
             {
-                _shadowLock.ExitWriteLock();
+                changed = RefreshUnsynchronized();
             }
+            else
+            {
+                MoveUnsynchronized(_surface, src, dst);
+                changed = true;
+            }
+        }
+
+        if (wake)
+        {
+            Wake();
         }
 
         if (changed)
         {
-            Updated?.Invoke(this, EventArgs.Empty);
+            RaiseUpdated();
         }
     }
 
@@ -232,7 +223,7 @@ public sealed class DisplayConsole : IDisposable
 
         if (changed)
         {
-            Updated?.Invoke(this, EventArgs.Empty);
+            RaiseUpdated();
         }
 
         return changed;
@@ -253,7 +244,7 @@ public sealed class DisplayConsole : IDisposable
 
         if (wake)
         {
-            _wake.Set();
+            Wake();
         }
     }
 
@@ -286,8 +277,45 @@ public sealed class DisplayConsole : IDisposable
 
         _disposed = true;
         _wake.Set();
-        _refreshThread?.Join();
+        // From an Updated handler on the refresh thread itself, the loop ends once it returns.
+        if (_refreshThread is not null && _refreshThread != Thread.CurrentThread)
+        {
+            _refreshThread.Join();
+        }
+
         _wake.Dispose();
+    }
+
+    /// <summary>Wakes the refresh thread; after Dispose (a late invalidation or reader) there is nothing to wake.</summary>
+    private void Wake()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            _wake.Set();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Raises <see cref="Updated"/>. A waiting reader is served by this event, so the wait ends
+    /// here and not when a refresh starts: a refresh that finds nothing changed leaves the reader
+    /// waiting, and the next invalidation still wakes the refresh thread at once.
+    /// </summary>
+    private void RaiseUpdated()
+    {
+        lock (_pendingLock)
+        {
+            _readerWaiting = false;
+        }
+
+        Updated?.Invoke(this, EventArgs.Empty);
     }
 
     private void AddPendingUnsynchronized(PixelRect rect)
@@ -348,7 +376,6 @@ public sealed class DisplayConsole : IDisposable
             work = _pending;
             _pending = _pendingSpare;
             _pendingSpare = work;
-            _readerWaiting = false;
         }
 
         bool any = false;
@@ -441,6 +468,113 @@ public sealed class DisplayConsole : IDisposable
         }
 
         return any;
+    }
+
+    /// <summary>
+    /// Mirrors a guest blit. The surface already shows the moved pixels, so pending damage can be
+    /// read now only outside the destination (the blit changed nothing there). Damage inside the
+    /// destination stays pending, and damage under the source is also kept pending where the move
+    /// carries it: the guest may have drawn there before the blit (then the drawing moved) or
+    /// after it (then it did not), and only a later comparison can tell. The shadow's source is
+    /// thus either right or pending when it is moved, and so is its destination afterwards.
+    /// </summary>
+    private void MoveUnsynchronized(GuestSurface surface, PixelRect src, PixelRect dst)
+    {
+        var bounds = new PixelRect(0, 0, _width, _height);
+        int dx = dst.X - src.X, dy = dst.Y - src.Y;
+        List<PixelRect> work;
+        lock (_pendingLock)
+        {
+            work = _pending;
+            _pending = _pendingSpare;
+            _pendingSpare = work;
+        }
+
+        List<PixelRect> resolve = _resolveScratch;
+        List<PixelRect> held = _heldScratch;
+        resolve.Clear();
+        held.Clear();
+        foreach (PixelRect raw in work)
+        {
+            PixelRect r = raw.Intersect(bounds);
+            if (r.IsEmpty)
+            {
+                continue;
+            }
+
+            PixelRect inDestination = r.Intersect(dst);
+            if (inDestination.IsEmpty)
+            {
+                resolve.Add(r);
+            }
+            else
+            {
+                held.Add(inDestination);
+                AddOutside(r, inDestination, resolve);
+            }
+
+            PixelRect inSource = r.Intersect(src);
+            if (!inSource.IsEmpty)
+            {
+                held.Add(inSource with { X = inSource.X + dx, Y = inSource.Y + dy });
+            }
+        }
+
+        work.Clear();
+        _shadowLock.EnterWriteLock();
+        try
+        {
+            CompareAndCopyUnsynchronized(surface, resolve);
+            long sourceGeneration = _tiles.NewestGeneration(src);
+            MoveShadowUnsynchronized(src, dst);
+            long generation = _tiles.NextGeneration();
+            _tiles.Stamp(dst, generation);
+            if (_copies.Count == MaxRecentCopies)
+            {
+                _copies.RemoveAt(0);
+            }
+
+            _copies.Add(new ConsoleCopy(generation, sourceGeneration, src, dst));
+        }
+        finally
+        {
+            _shadowLock.ExitWriteLock();
+            resolve.Clear();
+        }
+
+        lock (_pendingLock)
+        {
+            foreach (PixelRect r in held)
+            {
+                AddPendingUnsynchronized(r);
+            }
+        }
+
+        held.Clear();
+    }
+
+    /// <summary>Adds the parts of <paramref name="rect"/> outside <paramref name="hole"/> (which lies inside it): up to four bands.</summary>
+    private static void AddOutside(PixelRect rect, PixelRect hole, List<PixelRect> output)
+    {
+        if (hole.Y > rect.Y)
+        {
+            output.Add(new PixelRect(rect.X, rect.Y, rect.Width, hole.Y - rect.Y));
+        }
+
+        if (hole.Bottom < rect.Bottom)
+        {
+            output.Add(new PixelRect(rect.X, hole.Bottom, rect.Width, rect.Bottom - hole.Bottom));
+        }
+
+        if (hole.X > rect.X)
+        {
+            output.Add(new PixelRect(rect.X, hole.Y, hole.X - rect.X, hole.Height));
+        }
+
+        if (hole.Right < rect.Right)
+        {
+            output.Add(new PixelRect(hole.Right, hole.Y, rect.Right - hole.Right, hole.Height));
+        }
     }
 
     private void MoveShadowUnsynchronized(PixelRect src, PixelRect dst)
