@@ -1,5 +1,6 @@
 using ConsoleBridge.Damage;
 using ConsoleBridge.Surfaces;
+using Microsoft.Extensions.Logging;
 
 namespace ConsoleBridge;
 
@@ -52,6 +53,11 @@ public sealed class DisplayConsole : IDisposable
     public DisplayConsole(IConsoleHost? host = null, DisplayConsoleOptions? options = null)
     {
         _options = options ?? new DisplayConsoleOptions();
+        if (_options.MinRefreshInterval < TimeSpan.FromMilliseconds(1) || _options.MaxRefreshInterval < _options.MinRefreshInterval)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "MinRefreshInterval must be at least 1 ms and MaxRefreshInterval at least MinRefreshInterval.");
+        }
+
         _host = host ?? NullConsoleHost.Instance;
         _width = _options.InitialWidth;
         _height = _options.InitialHeight;
@@ -355,6 +361,13 @@ public sealed class DisplayConsole : IDisposable
             catch (ObjectDisposedException)
             {
                 break;
+            }
+            catch (Exception ex)
+            {
+                // An Updated or SurfaceChanged subscriber threw. The refresh itself completed;
+                // losing the refresh thread would freeze every client, so report and go on.
+                _options.Logger?.LogError(ex, "A console update handler threw; refreshing continues");
+                changed = true;
             }
 
             interval = changed

@@ -1,4 +1,5 @@
 using ConsoleBridge.Damage;
+using Microsoft.Extensions.Logging;
 
 namespace ConsoleBridge;
 
@@ -22,6 +23,9 @@ public sealed class DisplayConsoleOptions
 
     /// <summary>Damage tile side in pixels (default 64).</summary>
     public int TileSize { get; set; } = TileGrid.DefaultTileSize;
+
+    /// <summary>Where the console reports failures of its own thread (a throwing event handler). Optional.</summary>
+    public ILogger? Logger { get; set; }
 
     /// <summary>Size of the black placeholder shown before the first surface switch.</summary>
     public int InitialWidth { get; set; } = 640;
