@@ -56,16 +56,8 @@ internal static class ServerMessageWriter
     public static void WriteRectangleHeader(IBufferWriter<byte> output, PixelRect rect, int encoding) =>
         WriteRectangleHeader(output, rect.X, rect.Y, rect.Width, rect.Height, encoding);
 
-    public static void WriteRectangleHeader(IBufferWriter<byte> output, int x, int y, int width, int height, int encoding)
-    {
-        Span<byte> b = output.GetSpan(12);
-        BinaryPrimitives.WriteUInt16BigEndian(b, (ushort)x);
-        BinaryPrimitives.WriteUInt16BigEndian(b.Slice(2), (ushort)y);
-        BinaryPrimitives.WriteUInt16BigEndian(b.Slice(4), (ushort)width);
-        BinaryPrimitives.WriteUInt16BigEndian(b.Slice(6), (ushort)height);
-        BinaryPrimitives.WriteInt32BigEndian(b.Slice(8), encoding);
-        output.Advance(12);
-    }
+    public static void WriteRectangleHeader(IBufferWriter<byte> output, int x, int y, int width, int height, int encoding) =>
+        RectangleHeader.Write(output, x, y, width, height, encoding);
 
     //  CopyRect rectangle: header (encoding 1), then
     //  +-----------+-----------+
