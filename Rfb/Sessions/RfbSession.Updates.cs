@@ -1,3 +1,4 @@
+using System.Buffers;
 using ConsoleBridge;
 using ConsoleBridge.Damage;
 using Rfb.Encodings;
@@ -136,8 +137,54 @@ internal sealed partial class RfbSession
             _rects.Add(all);
         }
 
-        int count = (resized ? 1 : 0) + (sendName ? 1 : 0) + (sendKeyAck ? 1 : 0) + (copy is null ? 0 : 1) + _rects.Count;
-        ServerMessageWriter.WriteFramebufferUpdateHeader(_output, capabilities.LastRect ? ServerMessageWriter.UnknownRectangleCount : (ushort)count);
+        int pseudo = (resized ? 1 : 0) + (sendName ? 1 : 0) + (sendKeyAck ? 1 : 0) + (copy is null ? 0 : 1);
+        IRectangleEncoder encoder = EncoderFor(capabilities.PreferredEncoding);
+        EncodeSettings settings = capabilities.Settings;
+        var view = new PixelView(shadow.Pixels, shadow.Width, shadow.Width, shadow.Height);
+
+        // With LastRect the count need not be known up front, so rectangles go straight to the
+        // pipe. Without it they are encoded into scratch first, because an encoder may split.
+        if (capabilities.LastRect)
+        {
+            ServerMessageWriter.WriteFramebufferUpdateHeader(_output, ServerMessageWriter.UnknownRectangleCount);
+            WritePseudoRectangles(resized, sendName, sendKeyAck, copy);
+            EncodeRectangles(encoder, view, translator, settings, _output);
+            ServerMessageWriter.WriteLastRect(_output);
+        }
+        else
+        {
+            _scratch.ResetWrittenCount();
+            int encoded = EncodeRectangles(encoder, view, translator, settings, _scratch);
+            if (pseudo + encoded > ushort.MaxValue - 1)
+            {
+                throw new InvalidOperationException($"An update of {pseudo + encoded} rectangles cannot be counted; the client lacks LastRect.");
+            }
+
+            ServerMessageWriter.WriteFramebufferUpdateHeader(_output, (ushort)(pseudo + encoded));
+            WritePseudoRectangles(resized, sendName, sendKeyAck, copy);
+            _output.Write(_scratch.WrittenSpan);
+        }
+
+        return true;
+    }
+
+    private int EncodeRectangles(IRectangleEncoder encoder, PixelView view, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
+    {
+        int count = 0;
+        foreach (PixelRect rect in _rects)
+        {
+            count += encoder.Encode(view.Slice(rect.X, rect.Y, rect.Width, rect.Height), rect.X, rect.Y, translator, settings, output);
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Pseudo-rectangles and the blit come first in an update: a resize applies before any pixels,
+    /// and the blit reads the client's pixels before any are replaced.
+    /// </summary>
+    private void WritePseudoRectangles(bool resized, bool sendName, bool sendKeyAck, ConsoleCopy? copy)
+    {
         if (resized)
         {
             ServerMessageWriter.WriteDesktopSize(_output, _clientWidth, _clientHeight);
@@ -157,20 +204,17 @@ internal sealed partial class RfbSession
         {
             ServerMessageWriter.WriteCopyRect(_output, c.Destination, c.Source.X, c.Source.Y);
         }
+    }
 
-        var view = new PixelView(shadow.Pixels, shadow.Width, shadow.Width, shadow.Height);
-        foreach (PixelRect rect in _rects)
+    private IRectangleEncoder EncoderFor(int encoding)
+    {
+        if (!_encoders.TryGetValue(encoding, out IRectangleEncoder? encoder))
         {
-            ServerMessageWriter.WriteRectangleHeader(_output, rect, EncodingType.Raw);
-            RawEncoder.Encode(view.Slice(rect.X, rect.Y, rect.Width, rect.Height), translator, _output);
+            encoder = EncoderCatalog.Create(encoding);
+            _encoders[encoding] = encoder;
         }
 
-        if (capabilities.LastRect)
-        {
-            ServerMessageWriter.WriteLastRect(_output);
-        }
-
-        return true;
+        return encoder;
     }
 
     /// <summary>

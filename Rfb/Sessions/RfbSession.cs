@@ -33,6 +33,8 @@ internal sealed partial class RfbSession
     private readonly AsyncSignal _wake = new();
     private readonly object _stateLock = new();
     private readonly List<PixelRect> _rects = new();
+    private readonly Dictionary<int, IRectangleEncoder> _encoders = new();
+    private readonly ArrayBufferWriter<byte> _scratch = new();
     private readonly EventHandler _onConsoleChanged;
 
     private int _endReason = -1;
@@ -42,7 +44,7 @@ internal sealed partial class RfbSession
     private ProtocolVersion _version;
     private PixelFormat _format = PixelFormat.Canonical;
     private PixelTranslator? _translator;
-    private ClientCapabilities _capabilities;
+    private ClientCapabilities _capabilities = ClientCapabilities.From([]);
     private bool _qemuKeyAckPending;
     private bool _desktopNamePending;
     private bool _requested;
@@ -214,6 +216,11 @@ internal sealed partial class RfbSession
             // client before the transport closes; why the session ended is logged below.
             await _input.CompleteAsync().ConfigureAwait(false);
             await _output.CompleteAsync().ConfigureAwait(false);
+            foreach (IRectangleEncoder encoder in _encoders.Values)
+            {
+                encoder.Dispose();
+            }
+
             // _closing is not disposed: Close may still be called by the server after the end, and
             // a token source without timers holds nothing that needs releasing.
             RfbLog.SessionEnded(_logger, Id, Remote, EndReason!.Value, _endDetail ?? string.Empty);
