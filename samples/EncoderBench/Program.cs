@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+using BenchmarkDotNet.Running;
+
+namespace EncoderBench;
+
+/// <summary>
+/// Encoder benchmarks on recorded traces.
+///   EncoderBench bench [BenchmarkDotNet arguments]     per-encoder BenchmarkDotNet runs on trace samples
+///   EncoderBench encperf [--passes 3] [--runs 9] [CONFIG...]
+///                                                       whole traces, single-threaded CPU seconds and MB,
+///                                                       median of passes of runs, as TigerVNC's encperf
+/// Traces are read from shared/traces beside the checkout or from RFB_TRACES.
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "encperf")
+        {
+            return EncPerf(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "bench")
+        {
+            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
+            return 0;
+        }
+
+        Console.Error.WriteLine("usage: EncoderBench bench [BenchmarkDotNet options] | encperf [--passes N] [--runs N] [CONFIG...]");
+        Console.Error.WriteLine("configs: " + string.Join(", ", EncoderConfig.All.Select(c => c.Name)));
+        return 2;
+    }
+
+    private static int EncPerf(string[] args)
+    {
+        int passes = 3, runs = 9;
+        var names = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--passes": passes = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                default: names.Add(args[i]); break;
+            }
+        }
+
+        EncoderConfig[] configs = names.Count == 0 ? EncoderConfig.Available.ToArray() : names.Select(EncoderConfig.Find).ToArray();
+        Console.WriteLine($"# traces from {TraceLocator.Folder}; {passes} passes of {runs} runs; CPU s and MB are medians");
+        Console.WriteLine("| trace | Mpx | config | CPU s | MB | Mpx/s |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        foreach (string trace in TraceLocator.Names)
+        {
+            TraceFrames frames = TraceFrames.Load(Path.Combine(TraceLocator.Folder, trace), every: 1);
+            double mpx = frames.Pixels / 1e6;
+            foreach (EncoderConfig config in configs)
+            {
+                using var encoding = new TraceEncoding(frames, config);
+                var passMedians = new List<double>();
+                long bytes = 0;
+                for (int p = 0; p < passes; p++)
+                {
+                    var times = new List<double>();
+                    for (int r = 0; r < runs; r++)
+                    {
+                        encoding.Reset();
+                        TimeSpan before = Process.GetCurrentProcess().TotalProcessorTime;
+                        bytes = encoding.EncodeAll();
+                        times.Add((Process.GetCurrentProcess().TotalProcessorTime - before).TotalSeconds);
+                    }
+
+                    passMedians.Add(Median(times));
+                }
+
+                double cpu = Median(passMedians);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {trace} | {mpx:0} | {config.Name} | {cpu:0.00} | {bytes / 1e6:0.0} | {mpx / cpu:0} |"));
+            }
+        }
+
+        return 0;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        int n = values.Count;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
+}
