@@ -18,6 +18,18 @@ public sealed class NoVncDecoderTests
     private const uint White = 0xFFFFFF;
     private const uint Black = 0x000000;
 
+    // The PNG decoder tests' vector, written by netpbm 11.1's "pnmtopng -force -paeth" from the plain PPM
+    // "P3 3 2 255 / 255 0 0  0 255 0  0 0 255 / 1 2 3  250 128 7  9 9 9" (colour type 2, Paeth rows).
+    private static readonly byte[] s_netpbmPng =
+    [
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+        0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0x12, 0x16, 0xf1,
+        0x4d, 0x00, 0x00, 0x00, 0x1c, 0x49, 0x44, 0x41, 0x54, 0x08, 0x99, 0x63, 0xf9, 0xcf, 0xc0, 0xc0,
+        0xf8, 0x9f, 0x81, 0x81, 0xf1, 0x3f, 0x0b, 0x13, 0x13, 0xf3, 0xaf, 0x46, 0x16, 0x7e, 0x4e, 0x2e,
+        0x00, 0x36, 0x6c, 0x04, 0xb0, 0xfc, 0x50, 0x39, 0x40, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
+        0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+
     [Fact]
     public void PixelFormat_IsWhatNoVncSets()
     {
@@ -233,6 +245,76 @@ public sealed class NoVncDecoderTests
         uint[] palette2 = [Blue, Green, Red];
         Paint(expected, 4, 2, 3, [.. indexes2.Select(i => palette2[i])]);
         ImageAssert.Equal(expected, image);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task Decode_TightPng_DrawsThePictureBeforeLaterRectangles(int chunkSize)
+    {
+        // TightPNG (encoding -260): control 0xA0 (PNG), compact length, a PNG file. noVNC hands the PNG to an
+        // image and queues everything after it until the image has loaded, so the Tight fill that follows in
+        // the same update must end up on top of the picture, and the next update must wait for both.
+        var stream = new UpdateBuilder();
+        stream.Update(2);
+        stream.Header(1, 1, 3, 2, -260);
+        stream.U8(0xA0);
+        stream.U8((byte)s_netpbmPng.Length);
+        stream.Bytes(s_netpbmPng);
+        stream.Header(2, 1, 1, 1, 7);
+        stream.Bytes([0x80, .. Compact(0x445566)]);
+        stream.Update(1);
+        stream.Header(0, 0, 1, 1, 7);
+        stream.Bytes([0x80, .. Compact(0x778899)]);
+
+        var framebuffer = await NoVncDecoder.DecodeUpdatesAsync(4, 3, stream.ToArray(), s_timeout, chunkSize);
+
+        var expected = new ImageRgb(4, 3);
+        Paint(expected, 1, 1, 3, [0xFF0000, 0x445566, 0x0000FF, 0x010203, 0xFA8007, 0x090909]);
+        expected[0, 0] = 0x778899;
+        ImageAssert.Equal(expected, framebuffer.ToImage());
+        Assert.Equal(0, framebuffer.CountNotOpaque(1, 1, 3, 2));
+    }
+
+    [Fact]
+    public async Task Decode_RawWhileAPictureLoads_DrawsBytesFromTheStartOfTheReceiveQueue()
+    {
+        // A noVNC 1.6.0 flaw that servers must avoid: while an image of the update is still loading, Display.blitImage
+        // queues a copy of the pixels taken from offset 0 of the array's buffer instead of the array's own offset.
+        // The Raw decoder (and Hextile's raw tiles) hand it a view into the receive queue, so the queued pixels are
+        // the first bytes of the queue. Here the whole input is one WebSocket message, whose first 4 bytes are the
+        // FramebufferUpdate header 00 00 00 02: the Raw pixel comes out as R 0, G 0, B 0 with alpha 2, not 445566.
+        var stream = new UpdateBuilder();
+        stream.Update(2);
+        stream.Header(1, 1, 3, 2, -260);
+        stream.U8(0xA0);
+        stream.U8((byte)s_netpbmPng.Length);
+        stream.Bytes(s_netpbmPng);
+        stream.Header(2, 1, 1, 1, 0);
+        stream.Pixels(0x445566);
+
+        var framebuffer = await NoVncDecoder.DecodeUpdatesAsync(4, 3, stream.ToArray(), s_timeout);
+
+        Assert.Equal(0x000000u, framebuffer.ToImage()[2, 1]);
+        Assert.Equal(2, framebuffer.AlphaAt(2, 1));
+        Assert.Equal(0xFF0000u, framebuffer.ToImage()[1, 1]);
+    }
+
+    [Fact]
+    public async Task Decode_TightPngWithCorruptPicture_Throws()
+    {
+        var png = (byte[])s_netpbmPng.Clone();
+        png[45] ^= 0x01; // a byte inside IDAT's data, so its CRC no longer matches
+        var rectangles = new UpdateBuilder();
+        rectangles.Header(0, 0, 3, 2, -260);
+        rectangles.U8(0xA0);
+        rectangles.U8((byte)png.Length);
+        rectangles.Bytes(png);
+
+        var error = await Assert.ThrowsAsync<NoVncDecodeException>(
+            () => NoVncDecoder.DecodeAsync(3, 2, rectangles.ToArray(), 1, s_timeout));
+
+        Assert.Contains("PNG image could not be decoded", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
