@@ -30,6 +30,17 @@ public sealed class NoVncDecoderTests
         0x44, 0xae, 0x42, 0x60, 0x82,
     ];
 
+    // Written by libjpeg-turbo 2.1.5's "cjpeg -quality 100 -sample 1x1 -baseline -optimize" from a 16x8 plain PPM
+    // whose left 8 columns are 255 0 0 and right 8 columns 0 0 255 (baseline, 4:4:4, all quantisers 1).
+    private static readonly byte[] s_cjpegRedBlue = Convert.FromHexString(
+        "ffd8ffe000104a46494600010100000100010000ffdb0043000101010101010101010101010101010101010101010101"
+        + "0101010101010101010101010101010101010101010101010101010101010101010101010101010101ffdb0043010101"
+        + "010101010101010101010101010101010101010101010101010101010101010101010101010101010101010101010101"
+        + "0101010101010101010101010101ffc00011080008001003011100021101031101ffc400140001000000000000000000"
+        + "00000000000009ffc40014100100000000000000000000000000000000ffc40016010101010000000000000000000000"
+        + "00000b090affc40014110100000000000000000000000000000000ffda000c03010002110311003f0017d29dbf810e55"
+        + "01afbfffd9");
+
     [Fact]
     public void PixelFormat_IsWhatNoVncSets()
     {
@@ -298,6 +309,37 @@ public sealed class NoVncDecoderTests
         Assert.Equal(0x000000u, framebuffer.ToImage()[2, 1]);
         Assert.Equal(2, framebuffer.AlphaAt(2, 1));
         Assert.Equal(0xFF0000u, framebuffer.ToImage()[1, 1]);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task Decode_TightJpeg_DrawsThePictureWithinJpegError(int chunkSize)
+    {
+        // Tight JPEG: control 0x90, compact length (293 = 0xA5 0x02: low 7 bits first, high bit = more), the
+        // JPEG file. The picture is decoded by jpeg-js, not by a browser, so pixels may differ by a little.
+        var rectangles = new UpdateBuilder();
+        rectangles.Header(2, 1, 16, 8, 7);
+        rectangles.Bytes([0x90, 0xA5, 0x02]);
+        rectangles.Bytes(s_cjpegRedBlue);
+
+        var image = await NoVncDecoder.DecodeAsync(20, 10, rectangles.ToArray(), 1, s_timeout, chunkSize);
+
+        var expected = new ImageRgb(20, 10);
+        Fill(expected, 2, 1, 8, 8, Red);
+        Fill(expected, 10, 1, 8, 8, Blue);
+        for (var y = 0; y < 10; y++)
+        {
+            for (var x = 0; x < 20; x++)
+            {
+                var (want, got) = (expected[x, y], image[x, y]);
+                for (var shift = 0; shift <= 16; shift += 8)
+                {
+                    var difference = Math.Abs((int)((want >> shift) & 0xFF) - (int)((got >> shift) & 0xFF));
+                    Assert.True(difference <= 3, $"({x}, {y}): expected {want:X6}, got {got:X6}");
+                }
+            }
+        }
     }
 
     [Fact]
