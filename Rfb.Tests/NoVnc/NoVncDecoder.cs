@@ -45,7 +45,8 @@ internal static class NoVncDecoder
     /// colours. Pixels that no rectangle covered are black.
     /// </summary>
     /// <param name="chunkSize">When positive, the bytes reach noVNC this many at a time, as separate WebSocket
-    /// messages would, so that every decoder also has to resume after running short of data.</param>
+    /// messages would, so that every decoder also has to resume after running short of data. Otherwise they go in
+    /// messages of 1 MiB (all at once when smaller).</param>
     /// <exception cref="NoVncDecodeException">noVNC failed, or the bytes ended inside a rectangle.</exception>
     /// <exception cref="TimeoutException">The harness did not finish within <paramref name="timeout"/>.</exception>
     public static async Task<ImageRgb> DecodeAsync(
@@ -67,7 +68,8 @@ internal static class NoVncDecoder
     /// <summary>
     /// Decodes a stream of whole FramebufferUpdate messages (type 0, padding, u16 rectangle count, rectangles),
     /// back to back as a server sends them, into a <paramref name="width"/> × <paramref name="height"/> framebuffer
-    /// that starts transparent black, and returns noVNC's framebuffer with alpha.
+    /// that starts transparent black, and returns noVNC's framebuffer with alpha. <paramref name="chunkSize"/> is as
+    /// for <see cref="DecodeAsync"/>.
     /// </summary>
     /// <exception cref="NoVncDecodeException">noVNC failed, or the bytes ended inside a message.</exception>
     /// <exception cref="TimeoutException">The harness did not finish within <paramref name="timeout"/>.</exception>

@@ -6,8 +6,9 @@
 //     u16 BE framebuffer width, u16 BE framebuffer height,
 //     then FramebufferUpdate messages exactly as a server sends them (type 0, padding, u16 BE rectangle
 //     count, rectangles), back to back, until the end of the input.
-//   --chunk N hands the bytes to noVNC's receive queue N at a time (default: all at once), as separate
-//     WebSocket messages would, so that every decoder's "need more data" path is exercised.
+//   --chunk N hands the bytes to noVNC's receive queue N at a time, as separate WebSocket messages would,
+//     so that every decoder's "need more data" path is exercised. By default the input goes in messages of
+//     1 MiB (all at once when smaller), well under the 40 MiB that noVNC's receive queue accepts.
 // Output (standard output): u32 BE width, u32 BE height, then width*height RGBA pixels, row-major, as
 //   noVNC's Display.getImageData() returns them (pixels that nothing painted are transparent black).
 // Exit status: 0 on success; 1 with a message on standard error when noVNC failed, when the input ended
@@ -347,6 +348,8 @@ const decoderModules = {
 
 // ---- The client side of noVNC's RFB object, for FramebufferUpdate messages ---------------------------
 
+const defaultChunk = 1024 * 1024;
+
 // The depth noVNC passes to its decoders: 24 for every server but Intel AMT KVM.
 const depth = 24;
 
@@ -570,7 +573,7 @@ async function main() {
     display.resize(width, height); // what noVNC does with ServerInit's size
     const reader = new UpdateReader(sock, display);
 
-    const chunk = options.chunk > 0 ? options.chunk : Math.max(1, stream.length);
+    const chunk = options.chunk > 0 ? options.chunk : defaultChunk;
     for (let offset = 0; offset < stream.length; offset += chunk) {
         const part = stream.subarray(offset, Math.min(stream.length, offset + chunk));
         // Websock takes the ArrayBuffer of a WebSocket message; give each message its own buffer.
