@@ -57,6 +57,17 @@ install_missing_packages() {
 # (with CI set) or skip, naming the package.
 install_missing_packages || echo "test.sh: some test dependencies could not be installed" >&2
 
+# noVNC's decoders run under Node (Rfb.Tests/NoVncHarness). Node and npm come from Debian unless some
+# node and npm are already on PATH; the harness's packages install from its committed lockfile.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages=(nodejs npm)
+  install_missing_packages || echo "test.sh: could not install nodejs and npm" >&2
+fi
+if command -v npm >/dev/null 2>&1; then
+  (cd Rfb.Tests/NoVncHarness && npm ci --no-audit --no-fund --loglevel=error </dev/null >&2) \
+    || echo "test.sh: npm ci failed in Rfb.Tests/NoVncHarness; the noVNC decoder tests will say so" >&2
+fi
+
 results="$PWD/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
