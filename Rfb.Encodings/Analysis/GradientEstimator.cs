@@ -24,11 +24,18 @@ internal static class GradientEstimator
     private const int RowStep = 4;
     private const int MaxMeanError = 32;
 
-    public static bool PaysOff(PixelView view)
+    public static bool PaysOff(PixelView view) => Classify(view) == ContentKind.Smooth;
+
+    /// <summary>
+    /// Flat (half the sampled pixels repeat their left neighbour, or too small to tell), smooth
+    /// (small prediction errors) or noisy. The Tight encoders also send flat many-coloured content
+    /// losslessly instead of as JPEG: zlib codes it smaller and it stays sharp.
+    /// </summary>
+    public static ContentKind Classify(PixelView view)
     {
         if (view.Width < 2 || view.Height < 2 || view.Width * view.Height < MinArea)
         {
-            return false;
+            return ContentKind.Flat;
         }
 
         long samples = 0;
@@ -59,10 +66,10 @@ internal static class GradientEstimator
 
         if (samples == 0 || sameAsLeft * 2 >= samples)
         {
-            return false;
+            return ContentKind.Flat;
         }
 
-        return error < MaxMeanError * 3 * samples;
+        return error < MaxMeanError * 3 * samples ? ContentKind.Smooth : ContentKind.Noisy;
     }
 
     private static int ChannelError(uint p, uint left, uint above, uint corner, int shift)
@@ -70,4 +77,12 @@ internal static class GradientEstimator
         int predicted = Math.Clamp((int)((left >> shift) & 0xFF) + (int)((above >> shift) & 0xFF) - (int)((corner >> shift) & 0xFF), 0, 255);
         return Math.Abs((int)((p >> shift) & 0xFF) - predicted);
     }
+}
+
+/// <summary>What <see cref="GradientEstimator.Classify"/> found.</summary>
+internal enum ContentKind
+{
+    Flat,
+    Smooth,
+    Noisy,
 }

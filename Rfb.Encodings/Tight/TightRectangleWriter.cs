@@ -21,9 +21,10 @@ namespace Rfb.Encodings.Tight;
 /// <item>few colours (<see cref="PaletteLimit"/>): mono (2 colours, 1 bit a pixel) or indexed
 /// (8-bit indices) when that is smaller than full colour; lossless even when JPEG is allowed,
 /// which keeps anti-aliased text sharp and small;</item>
-/// <item>many colours and the client asked for JPEG (a quality level or fine quality), TurboJPEG
-/// is available, the client's pixels are at least 16 bits and the rectangle has at least
-/// <see cref="MinJpegArea"/> pixels: JPEG;</item>
+/// <item>many colours, not flat (<see cref="GradientEstimator.Classify"/>: most pixels differ
+/// from their left neighbour), the client asked for JPEG (a quality level or fine quality),
+/// TurboJPEG is available, the client's pixels are at least 16 bits and the rectangle has at
+/// least <see cref="MinJpegArea"/> pixels: JPEG;</item>
 /// <item>otherwise full colour, with the gradient filter when <see cref="GradientEstimator"/>
 /// says it pays and TPIXELs are 3 bytes.</item>
 /// </list>
@@ -186,7 +187,7 @@ internal sealed class TightRectangleWriter : IDisposable
             }
         }
 
-        if (jpeg)
+        if (jpeg && GradientEstimator.Classify(view) != ContentKind.Flat)
         {
             WriteJpeg(output, x, y, view, settings);
         }
