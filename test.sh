@@ -20,6 +20,7 @@ packages=(
   netpbm xdotool                      # pnmtopng: independent PNG writer for the PNG decoder's tests
   zstd                        # trace files (.fbs.zst)
   libturbojpeg0               # JPEG for Tight encoding
+  vncsnapshot                 # TightVNC-based Tight decoder for the Tight encoder tests
 )
 
 install_missing_packages() {

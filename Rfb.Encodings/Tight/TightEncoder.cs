@@ -1,0 +1,30 @@
+using System.Buffers;
+
+namespace Rfb.Encodings.Tight;
+
+/// <summary>
+/// The Tight encoding (7, community rfbproto): fill, mono and indexed palettes, full colour
+/// with or without the gradient filter on four persistent zlib streams, and JPEG when the client
+/// sent a quality level or fine quality and libjpeg-turbo is available
+/// (<see cref="Jpeg.TurboJpeg.IsAvailable"/>).
+/// </summary>
+/// <remarks>
+/// One instance per session (it owns that session's zlib streams); call it from one thread at a
+/// time. A new instance resets the client's streams on their first use, so a session may replace
+/// its encoder at any time, for example after SetEncodings. Rectangles wider than 2048 pixels or
+/// holding more than 65536 non-solid pixels are split.
+/// </remarks>
+public sealed class TightEncoder : IRectangleEncoder
+{
+    private readonly TightRectangleWriter _writer = new(png: false);
+
+    /// <inheritdoc/>
+    public int Encoding => EncodingType.Tight;
+
+    /// <inheritdoc/>
+    public int Encode(PixelView rect, int x, int y, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
+        => _writer.Encode(rect, x, y, translator, settings, output);
+
+    /// <summary>Releases the zlib streams and the JPEG compressor.</summary>
+    public void Dispose() => _writer.Dispose();
+}
