@@ -18,4 +18,10 @@ public interface IRectangleEncoder : IDisposable
     /// rectangles it wrote. An encoder may split a rectangle (Tight's 2048-pixel width limit).
     /// </summary>
     int Encode(PixelView rect, int x, int y, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output);
+
+    /// <summary>
+    /// Whether the last <see cref="Encode"/> sent any of its pixels lossily (JPEG). The session
+    /// re-sends such areas losslessly once they have stayed unchanged and the link is idle.
+    /// </summary>
+    bool LastEncodeWasLossy => false;
 }

@@ -25,6 +25,9 @@ public sealed class TightEncoder : IRectangleEncoder
     public int Encode(PixelView rect, int x, int y, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
         => _writer.Encode(rect, x, y, translator, settings, output);
 
+    /// <inheritdoc/>
+    public bool LastEncodeWasLossy => _writer.LastEncodeWasLossy;
+
     /// <summary>Releases the zlib streams and the JPEG compressor.</summary>
     public void Dispose() => _writer.Dispose();
 }

@@ -19,6 +19,9 @@ public sealed class TightPngEncoder : IRectangleEncoder
     public int Encode(PixelView rect, int x, int y, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
         => _writer.Encode(rect, x, y, translator, settings, output);
 
+    /// <inheritdoc/>
+    public bool LastEncodeWasLossy => _writer.LastEncodeWasLossy;
+
     /// <summary>Releases the JPEG compressor and buffers.</summary>
     public void Dispose() => _writer.Dispose();
 }

@@ -78,11 +78,15 @@ internal sealed class TightRectangleWriter : IDisposable
 
     public int Encoding => _encoding;
 
+    /// <summary>Whether the last <see cref="Encode"/> wrote a JPEG rectangle.</summary>
+    public bool LastEncodeWasLossy { get; private set; }
+
     public int Encode(PixelView rect, int x, int y, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(translator);
         ArgumentNullException.ThrowIfNull(output);
+        LastEncodeWasLossy = false;
         if (rect.IsEmpty)
         {
             return 0;
@@ -344,6 +348,7 @@ internal sealed class TightRectangleWriter : IDisposable
     private void WriteJpeg(IBufferWriter<byte> output, int x, int y, PixelView view, in EncodeSettings settings)
     {
         _jpeg ??= new JpegCompressor();
+        LastEncodeWasLossy = true;
         (int quality, JpegSubsampling subsampling) = JpegQuality.For(settings);
         ReadOnlySpan<byte> jpeg = _jpeg.Compress(view, quality, subsampling);
         RectangleHeader.Write(output, x, y, view.Width, view.Height, _encoding);

@@ -12,6 +12,8 @@ internal static class EncoderCatalog
     private static readonly Dictionary<int, Func<IRectangleEncoder>> s_factories = new()
     {
         [EncodingType.Raw] = static () => new RawRectangleEncoder(),
+        [EncodingType.Tight] = static () => new Rfb.Encodings.Tight.TightEncoder(),
+        [EncodingType.TightPng] = static () => new Rfb.Encodings.Tight.TightPngEncoder(),
     };
 
     public static bool IsSupported(int encoding) => s_factories.ContainsKey(encoding);
