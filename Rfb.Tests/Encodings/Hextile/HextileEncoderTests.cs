@@ -94,17 +94,26 @@ public sealed class HextileEncoderTests
     [Fact]
     public void Encode_ForegroundAfterColouredTile_SpecifiedAgain()
     {
-        // Tile 1 three colours (coloured sub-rectangles), tile 2 white with one ink pixel.
-        ImageRgb image = ImageRgb.Solid(32, 16, White);
+        // Three tiles on white: ink at (1, 1); ink at (2, 2) and green at (3, 3); ink at (4, 5).
+        ImageRgb image = ImageRgb.Solid(48, 16, White);
         image[1, 1] = Ink;
-        image[2, 2] = 0x0000FF00;
-        image[20, 5] = Ink;
+        image[16 + 2, 2] = Ink;
+        image[16 + 3, 3] = 0x0000FF00;
+        image[32 + 4, 5] = Ink;
 
-        byte[] encoded = Encode(image);
-        // Tile 2 comes after the 12-byte header and tile 1 (1 + 4 + 1 + 2 * (4 + 2) bytes):
-        // AnySubrects | ForegroundSpecified, ink, 1 sub-rectangle at (4, 5).
-        byte[] expectedTile2 = [0x0C, .. s_ink, 0x01, 0x45, 0x00];
-        Assert.Equal(expectedTile2, encoded[(12 + 18)..]);
+        // Tile 1: BackgroundSpecified | ForegroundSpecified | AnySubrects, white, ink, 1 at (1, 1) 1x1.
+        // Tile 2: AnySubrects | SubrectsColoured = 8 | 16 (background carried), 2 sub-rectangles with
+        // their pixels (ink; green 00 FF 00 00).
+        // Tile 3: the same ink as tile 1, but decoders disagree on the foreground after coloured
+        // sub-rectangles, so ForegroundSpecified | AnySubrects = 4 | 8, ink, 1 at (4, 5).
+        byte[] expected =
+        [
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x30, 0x00, 0x10, 0x00, 0x00, 0x00, 0x05,
+            0x0E, .. s_white, .. s_ink, 0x01, 0x11, 0x00,
+            0x18, 0x02, .. s_ink, 0x22, 0x00, 0x00, 0xFF, 0x00, 0x00, 0x33, 0x00,
+            0x0C, .. s_ink, 0x01, 0x45, 0x00,
+        ];
+        Assert.Equal(expected, Encode(image));
     }
 
     public static TheoryData<string, PixelFormat> DecoderFormats => new()

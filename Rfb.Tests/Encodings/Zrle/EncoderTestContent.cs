@@ -19,7 +19,8 @@ internal static class EncoderTestContent
 
     /// <summary>
     /// Rectangles covering a <see cref="Width"/> × <see cref="Height"/> framebuffer in raster order,
-    /// of odd sizes (1000×3, 65×65, 1×1, 1×64, 934×65) and ending with the 1×1 bottom-right pixel
+    /// of odd sizes (1000×3, 65×65, 1×1, 1×64, 300×65 whose last tiles are 44 pixels of
+    /// two-colour text, so packed rows end in part of a byte) and ending with the 1×1 bottom-right pixel
     /// (gvnccapture saves on the rectangle that reaches that corner).
     /// </summary>
     public static IReadOnlyList<(int X, int Y, int Width, int Height)> OddLayout { get; } =
@@ -28,7 +29,8 @@ internal static class EncoderTestContent
         (0, 3, 65, 65),
         (65, 3, 1, 1),
         (65, 4, 1, 64),
-        (66, 3, 934, 65),
+        (66, 3, 300, 65),
+        (366, 3, 634, 65),
         (0, 68, 999, 72),
         (999, 68, 1, 71),
         (999, 139, 1, 1),
