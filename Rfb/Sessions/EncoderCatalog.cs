@@ -14,6 +14,9 @@ internal static class EncoderCatalog
         [EncodingType.Raw] = static () => new RawRectangleEncoder(),
         [EncodingType.Tight] = static () => new Rfb.Encodings.Tight.TightEncoder(),
         [EncodingType.TightPng] = static () => new Rfb.Encodings.Tight.TightPngEncoder(),
+        [EncodingType.Zrle] = static () => new Rfb.Encodings.Zrle.ZrleEncoder(),
+        [EncodingType.Hextile] = static () => new Rfb.Encodings.Hextile.HextileEncoder(),
+        [EncodingType.Zlib] = static () => new Rfb.Encodings.Zlib.ZlibEncoder(),
     };
 
     public static bool IsSupported(int encoding) => s_factories.ContainsKey(encoding);
