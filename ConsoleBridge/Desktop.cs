@@ -22,6 +22,7 @@ public sealed class Desktop : IDisposable
     private readonly object _lock = new();
     private readonly List<DesktopHead> _heads = new();
     private readonly EventHandler _onSurfaceChanged;
+    private readonly EventHandler _onHeadUpdated;
     private DesktopLayout _layout;
     private bool _disposed;
 
@@ -30,6 +31,7 @@ public sealed class Desktop : IDisposable
     {
         _layout = new DesktopLayout(1, []);
         _onSurfaceChanged = (_, _) => Relayout(force: false);
+        _onHeadUpdated = (_, _) => Updated?.Invoke(this, EventArgs.Empty);
     }
 
     /// <summary>Creates a desktop of one head showing <paramref name="console"/> at the origin.</summary>
@@ -65,6 +67,12 @@ public sealed class Desktop : IDisposable
     /// that made the change. Keep it short.
     /// </summary>
     public event EventHandler? LayoutChanged;
+
+    /// <summary>
+    /// Raised when anything a reader shows may have changed: a head's tiles or cursor, a head's
+    /// surface, or the layout. Runs on the thread that made the change; keep it short.
+    /// </summary>
+    public event EventHandler? Updated;
 
     /// <summary>
     /// Adds a head showing <paramref name="console"/>, at <paramref name="position"/> or, when
@@ -112,7 +120,7 @@ public sealed class Desktop : IDisposable
 
             head = new DesktopHead(this, id, console, position);
             _heads.Add(head);
-            console.SurfaceChanged += _onSurfaceChanged;
+            Attach(console);
         }
 
         Relayout(force: true);
@@ -131,7 +139,7 @@ public sealed class Desktop : IDisposable
             }
 
             head.IsAttached = false;
-            head.Console.SurfaceChanged -= _onSurfaceChanged;
+            Detach(head.Console);
         }
 
         Relayout(force: true);
@@ -178,9 +186,23 @@ public sealed class Desktop : IDisposable
             _disposed = true;
             foreach (DesktopHead h in _heads)
             {
-                h.Console.SurfaceChanged -= _onSurfaceChanged;
+                Detach(h.Console);
             }
         }
+    }
+
+    private void Attach(DisplayConsole console)
+    {
+        console.SurfaceChanged += _onSurfaceChanged;
+        console.Updated += _onHeadUpdated;
+        console.CursorChanged += _onHeadUpdated;
+    }
+
+    private void Detach(DisplayConsole console)
+    {
+        console.SurfaceChanged -= _onSurfaceChanged;
+        console.Updated -= _onHeadUpdated;
+        console.CursorChanged -= _onHeadUpdated;
     }
 
     private static void CheckPosition(DesktopPosition? position)
@@ -222,6 +244,7 @@ public sealed class Desktop : IDisposable
         }
 
         LayoutChanged?.Invoke(this, EventArgs.Empty);
+        Updated?.Invoke(this, EventArgs.Empty);
     }
 
     private static bool SamePlacements(IReadOnlyList<DesktopPlacement> a, DesktopPlacement[] b)
