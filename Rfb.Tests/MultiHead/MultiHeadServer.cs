@@ -43,6 +43,20 @@ internal sealed class MultiHeadServer : IAsyncDisposable
         return host;
     }
 
+    /// <summary>A hotplugged head with the screen id and size a client asked for.</summary>
+    public ResizingHost AddHeadWithId(DesktopHeadRequest request)
+    {
+        var host = new ResizingHost();
+        var console = new DisplayConsole(host, new DisplayConsoleOptions { AutoRefresh = false });
+        host.Console = console;
+        host.Desktop = Desktop;
+        host.Switch(request.Width, request.Height, 0);
+        _consoles.Add(console);
+        Hosts.Add(host);
+        host.Head = Desktop.AddHead(console, new DesktopPosition(request.Bounds.X, request.Bounds.Y), request.ScreenId);
+        return host;
+    }
+
     public TestClient Connect()
     {
         var toServer = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
