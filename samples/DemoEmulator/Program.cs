@@ -125,7 +125,7 @@ internal static class Program
             DesktopHead added = desktop.AddHead(head);
             if (head.Host is GuestMachine m)
             {
-                m.Head = added;
+                head.Host = new CooperativeGuest(m, added);
             }
         }
 
@@ -181,5 +181,34 @@ internal static class Program
                 head.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// A guest's input host that also follows clients' size requests: a cooperative guest sets
+    /// the requested mode at once (as a guest driver does on a new preferred size) and the head
+    /// is placed where the client asked.
+    /// </summary>
+    private sealed class CooperativeGuest(GuestMachine guest, DesktopHead head) : IConsoleHost
+    {
+        public bool SupportsUiInfo => true;
+
+        public void OnUiInfo(DesktopHeadRequest request)
+        {
+            if (head.IsAttached)
+            {
+                head.Desktop.MoveHead(head, new DesktopPosition(request.Bounds.X, request.Bounds.Y));
+            }
+
+            if (request.Width != guest.Width || request.Height != guest.Height)
+            {
+                guest.Resize(request.Width, request.Height);
+            }
+        }
+
+        public void OnKey(uint keysym, uint scancode, bool down) => guest.OnKey(keysym, scancode, down);
+
+        public void OnPointer(int x, int y, int buttons) => guest.OnPointer(x, y, buttons);
+
+        public void OnClipboard(string text) => guest.OnClipboard(text);
     }
 }

@@ -220,29 +220,6 @@ internal sealed class GuestMachine : IConsoleHost
     /// <inheritdoc/>
     public void OnClipboard(string text) => GuestLog.Clipboard(_logger, text.Length);
 
-    /// <summary>The head this guest's screen is in a desktop, so a client's layout can place it; null when not set.</summary>
-    public DesktopHead? Head { get; set; }
-
-    /// <summary>This guest follows clients' size requests.</summary>
-    public bool SupportsUiInfo => true;
-
-    /// <summary>
-    /// A client asked for another size (and place): a cooperative guest sets that mode at once,
-    /// as a guest driver does when it receives a new preferred size.
-    /// </summary>
-    public void OnUiInfo(DesktopHeadRequest request)
-    {
-        if (Head is { IsAttached: true } head)
-        {
-            head.Desktop.MoveHead(head, new DesktopPosition(request.Bounds.X, request.Bounds.Y));
-        }
-
-        if (request.Width != Width || request.Height != Height)
-        {
-            Resize(request.Width, request.Height);
-        }
-    }
-
     private static void CheckSize(int width, int height)
     {
         if (width < 1 || height < 1 || width > GuestSurface.MaxDimension || height > GuestSurface.MaxDimension)
