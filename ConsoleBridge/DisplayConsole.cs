@@ -17,7 +17,7 @@ namespace ConsoleBridge;
 /// is short while things change, grows while they do not, and is cut short when a reader waits
 /// (<see cref="RequestRefresh"/>) and damage is pending.
 /// </remarks>
-public sealed class DisplayConsole : IDisposable
+public sealed partial class DisplayConsole : IDisposable
 {
     /// <summary>Above this many pending rectangles, further ones are merged into their bounding box.</summary>
     internal const int MaxPendingRects = 64;

@@ -28,4 +28,22 @@ public interface IConsoleHost
     void OnClipboard(string text)
     {
     }
+
+    /// <summary>
+    /// Whether this head follows clients' size requests (<see cref="OnUiInfo"/>). When any head of
+    /// a desktop answers false (the default), clients are told that resizing is prohibited.
+    /// </summary>
+    bool SupportsUiInfo => false;
+
+    /// <summary>
+    /// QEMU's "ui info": a client asks for this head to be <see cref="DesktopHeadRequest.Width"/> ×
+    /// <see cref="DesktopHeadRequest.Height"/> at <see cref="DesktopHeadRequest.Bounds"/>' position
+    /// in the desktop. A cooperative guest switches the console to a surface of that size (now or
+    /// later) and may place the head there with <see cref="Desktop.MoveHead"/>; nothing changes
+    /// until it does. Called only when <see cref="SupportsUiInfo"/> is true, after the request was
+    /// validated, once per head of the request.
+    /// </summary>
+    void OnUiInfo(DesktopHeadRequest request)
+    {
+    }
 }

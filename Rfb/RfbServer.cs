@@ -4,6 +4,7 @@ using ConsoleBridge;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rfb.Logging;
+using Rfb.Protocol;
 using Rfb.Security;
 using Rfb.Sessions;
 using Rfb.Transports;
@@ -11,13 +12,15 @@ using Rfb.Transports;
 namespace Rfb;
 
 /// <summary>
-/// A VNC (RFB 3.3/3.7/3.8) server showing one <see cref="DisplayConsole"/> to any number of
-/// clients. <see cref="StartAsync"/> opens the TCP listeners of <see cref="RfbServerOptions.Endpoints"/>;
+/// A VNC (RFB 3.3/3.7/3.8) server showing a <see cref="Desktop"/> of one or more heads (or a single
+/// <see cref="DisplayConsole"/>) to any number of clients. <see cref="StartAsync"/> opens the TCP listeners of <see cref="RfbServerOptions.Endpoints"/>;
 /// <see cref="StopAsync"/> closes them and every session, logging why each ended.
 /// </summary>
-public sealed class RfbServer : IAsyncDisposable
+public sealed partial class RfbServer : IAsyncDisposable
 {
-    private readonly DisplayConsole _console;
+    private readonly Desktop _desktop;
+    private readonly bool _ownsDesktop;
+    private readonly object _layoutLock = new();
     private readonly RfbServerOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -28,9 +31,20 @@ public sealed class RfbServer : IAsyncDisposable
     private string _desktopName;
     private bool _stopping;
 
+    /// <summary>A server showing one console: a desktop of one head at the origin.</summary>
     public RfbServer(DisplayConsole console, RfbServerOptions? options = null, ILoggerFactory? loggerFactory = null)
+        : this(new Desktop(console ?? throw new ArgumentNullException(nameof(console))), options, loggerFactory)
     {
-        _console = console ?? throw new ArgumentNullException(nameof(console));
+        _ownsDesktop = true;
+    }
+
+    /// <summary>
+    /// A server showing every head of <paramref name="desktop"/> as one framebuffer. Clients that
+    /// announce ExtendedDesktopSize see one screen per head and may ask for another layout.
+    /// </summary>
+    public RfbServer(Desktop desktop, RfbServerOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        _desktop = desktop ?? throw new ArgumentNullException(nameof(desktop));
         _options = options ?? new RfbServerOptions();
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("Rfb.Server");
@@ -74,6 +88,9 @@ public sealed class RfbServer : IAsyncDisposable
     }
 
     internal AuthenticationThrottle Throttle { get; }
+
+    /// <summary>The desktop the clients see.</summary>
+    public Desktop Desktop => _desktop;
 
     /// <summary>Binds every endpoint and starts accepting clients.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
@@ -143,7 +160,56 @@ public sealed class RfbServer : IAsyncDisposable
         await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        if (_ownsDesktop)
+        {
+            _desktop.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A client's SetDesktopSize: judged and handed to the hosts one request at a time. When the
+    /// hosts changed the layout before answering, every other client is told with reason 2.
+    /// </summary>
+    internal DesktopSizeStatus RequestLayout(RfbSession requester, SetDesktopSizeRequest request)
+    {
+        DesktopSizeStatus status;
+        string? reason;
+        long before, after;
+        lock (_layoutLock)
+        {
+            before = _desktop.Layout.Generation;
+            try
+            {
+                status = DesktopLayoutRequest.Apply(_desktop, request, out reason);
+            }
+            catch (Exception ex)
+            {
+                // The hosts are the emulator's code; a failure is the client's "out of resources".
+                LogLayoutHostFailed(_logger, requester.Id, ex);
+                status = DesktopSizeStatus.OutOfResources;
+                reason = "the host failed";
+            }
+
+            after = _desktop.Layout.Generation;
+        }
+
+        LogLayoutRequested(_logger, requester.Id, request.Width, request.Height, request.Screens.Length, status, reason ?? string.Empty);
+        if (after != before)
+        {
+            ForEachSession(s =>
+            {
+                if (s != requester)
+                {
+                    s.LayoutChangedByOtherClient(after);
+                }
+            });
+        }
+
+        return status;
+    }
 
     /// <summary>
     /// Runs one client over a connected transport until it ends. Transports call this for each
@@ -171,7 +237,7 @@ public sealed class RfbServer : IAsyncDisposable
             }
 
             long id = ++_nextSessionId;
-            session = new RfbSession(id, this, _console, _options, transport, remote, address, _loggerFactory.CreateLogger("Rfb.Session"));
+            session = new RfbSession(id, this, _desktop, _options, transport, remote, address, _loggerFactory.CreateLogger("Rfb.Session"));
             RfbLog.ClientConnected(_logger, remote, id);
             task = RunAndForgetAsync(session);
             _sessions[session] = task;
@@ -242,4 +308,10 @@ public sealed class RfbServer : IAsyncDisposable
             action(s);
         }
     }
+
+    [LoggerMessage(200, LogLevel.Information, "Session {SessionId} asked for a {Width}x{Height} desktop of {Screens} screens: {Status} {Reason}")]
+    private static partial void LogLayoutRequested(ILogger logger, long sessionId, int width, int height, int screens, DesktopSizeStatus status, string reason);
+
+    [LoggerMessage(201, LogLevel.Error, "Session {SessionId}: a host threw while applying a requested layout")]
+    private static partial void LogLayoutHostFailed(ILogger logger, long sessionId, Exception exception);
 }

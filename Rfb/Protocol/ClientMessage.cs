@@ -26,6 +26,8 @@ internal readonly struct ClientMessage
     public int ButtonMask { get; init; }
 
     public string? Text { get; init; }
+
+    public SetDesktopSizeRequest? DesktopSize { get; init; }
 }
 
 internal enum ClientMessageKind
@@ -37,4 +39,5 @@ internal enum ClientMessageKind
     PointerEvent,
     ClientCutText,
     QemuExtendedKeyEvent,
+    SetDesktopSize,
 }

@@ -11,4 +11,10 @@ public sealed class ClientMessageLimits
 
     /// <summary>Largest ClientCutText text in bytes (default 1 MiB).</summary>
     public int MaxCutTextBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Most screens in one SetDesktopSize: 255, the most its one-byte count can say (so the message
+    /// is at most 8 + 255 × 16 bytes). Fixed by the protocol, not configurable.
+    /// </summary>
+    public const int MaxScreens = 255;
 }

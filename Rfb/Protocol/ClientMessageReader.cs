@@ -15,7 +15,15 @@ namespace Rfb.Protocol;
 /// </summary>
 internal static class ClientMessageReader
 {
-    public static bool TryRead(ref ReadOnlySequence<byte> buffer, ClientMessageLimits limits, out ClientMessage message)
+    /// <param name="buffer">The received bytes; on success, what follows the message.</param>
+    /// <param name="limits">Length limits.</param>
+    /// <param name="message">The message read.</param>
+    /// <param name="acceptSetDesktopSize">
+    /// Whether SetDesktopSize (251) is a known message: only for clients that announced the
+    /// ExtendedDesktopSize pseudo-encoding. Otherwise 251 is an unknown type, as for any server
+    /// that never offered it.
+    /// </param>
+    public static bool TryRead(ref ReadOnlySequence<byte> buffer, ClientMessageLimits limits, out ClientMessage message, bool acceptSetDesktopSize = false)
     {
         message = default;
         if (buffer.IsEmpty)
@@ -33,6 +41,7 @@ internal static class ClientMessageReader
             ClientMessageType.PointerEvent => TryReadPointerEvent(ref buffer, out message),
             ClientMessageType.ClientCutText => TryReadCutText(ref buffer, limits, out message),
             ClientMessageType.Qemu => TryReadQemu(ref buffer, out message),
+            ClientMessageType.SetDesktopSize when acceptSetDesktopSize => TryReadSetDesktopSize(ref buffer, out message),
             _ => throw new RfbProtocolException($"Unknown client message type {type}."),
         };
     }
@@ -212,6 +221,58 @@ internal static class ClientMessageReader
         string text = Encoding.Latin1.GetString(buffer.Slice(Header, length));
         buffer = buffer.Slice(Header + length);
         message = new ClientMessage { Kind = ClientMessageKind.ClientCutText, Text = text };
+        return true;
+    }
+
+    //  SetDesktopSize (rfbproto)
+    //  +--------+-------+-----------+------------+-----------------------+-------+
+    //  | u8 251 | 1 pad | u16 width | u16 height | u8 number-of-screens  | 1 pad |   8 bytes
+    //  +--------+-------+-----------+------------+-----------------------+-------+
+    //  then number-of-screens × SCREEN:
+    //  +--------+-------+-------+-----------+------------+-----------+
+    //  | u32 id | u16 x | u16 y | u16 width | u16 height | u32 flags |   16 bytes
+    //  +--------+-------+-------+-----------+------------+-----------+
+    //  The one-byte count bounds the message to 8 + 255 × 16 bytes. The layout's meaning (empty
+    //  screens, repeated ids) is judged by the session, which answers with a status, not here.
+    private static bool TryReadSetDesktopSize(ref ReadOnlySequence<byte> buffer, out ClientMessage message)
+    {
+        const int Header = 8;
+        message = default;
+        if (buffer.Length < Header)
+        {
+            return false;
+        }
+
+        Span<byte> h = stackalloc byte[Header];
+        buffer.Slice(0, Header).CopyTo(h);
+        int count = h[6];
+        long size = Header + (long)ScreenLayoutEntry.Size * count;
+        if (buffer.Length < size)
+        {
+            return false;
+        }
+
+        var screens = new ScreenLayoutEntry[count];
+        Span<byte> s = stackalloc byte[ScreenLayoutEntry.Size];
+        for (int i = 0; i < count; i++)
+        {
+            buffer.Slice(Header + ScreenLayoutEntry.Size * i, ScreenLayoutEntry.Size).CopyTo(s);
+            screens[i] = new ScreenLayoutEntry(
+                BinaryPrimitives.ReadUInt32BigEndian(s),
+                new PixelRect(
+                    BinaryPrimitives.ReadUInt16BigEndian(s.Slice(4)),
+                    BinaryPrimitives.ReadUInt16BigEndian(s.Slice(6)),
+                    BinaryPrimitives.ReadUInt16BigEndian(s.Slice(8)),
+                    BinaryPrimitives.ReadUInt16BigEndian(s.Slice(10))),
+                BinaryPrimitives.ReadUInt32BigEndian(s.Slice(12)));
+        }
+
+        buffer = buffer.Slice(size);
+        message = new ClientMessage
+        {
+            Kind = ClientMessageKind.SetDesktopSize,
+            DesktopSize = new SetDesktopSizeRequest(BinaryPrimitives.ReadUInt16BigEndian(h.Slice(2)), BinaryPrimitives.ReadUInt16BigEndian(h.Slice(4)), screens),
+        };
         return true;
     }
 

@@ -9,6 +9,7 @@ internal static class ClientMessageType
     public const byte KeyEvent = 4;
     public const byte PointerEvent = 5;
     public const byte ClientCutText = 6;
+    public const byte SetDesktopSize = 251;
     public const byte Qemu = 255;
 
     /// <summary>Subtype of <see cref="Qemu"/>: QEMU's extended key event.</summary>

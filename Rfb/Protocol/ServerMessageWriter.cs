@@ -76,6 +76,33 @@ internal static class ServerMessageWriter
     public static void WriteDesktopSize(IBufferWriter<byte> output, int width, int height) =>
         WriteRectangleHeader(output, 0, 0, width, height, EncodingType.DesktopSize);
 
+    //  ExtendedDesktopSize pseudo-rectangle: header (x = reason, y = status, width, height, -308), then
+    //  +-----------------------+-------+
+    //  | u8 number-of-screens  | 3 pad |
+    //  +-----------------------+-------+
+    //  and number-of-screens × SCREEN (u32 id, u16 x, u16 y, u16 width, u16 height, u32 flags).
+    public static void WriteExtendedDesktopSize(IBufferWriter<byte> output, int reason, int status, int width, int height, ReadOnlySpan<ScreenLayoutEntry> screens)
+    {
+        WriteRectangleHeader(output, reason, status, width, height, EncodingType.ExtendedDesktopSize);
+        int size = 4 + ScreenLayoutEntry.Size * screens.Length;
+        Span<byte> b = output.GetSpan(size);
+        b[0] = (byte)screens.Length;
+        b[1] = b[2] = b[3] = 0;
+        for (int i = 0; i < screens.Length; i++)
+        {
+            Span<byte> s = b.Slice(4 + ScreenLayoutEntry.Size * i, ScreenLayoutEntry.Size);
+            ScreenLayoutEntry e = screens[i];
+            BinaryPrimitives.WriteUInt32BigEndian(s, e.Id);
+            BinaryPrimitives.WriteUInt16BigEndian(s.Slice(4), (ushort)e.Bounds.X);
+            BinaryPrimitives.WriteUInt16BigEndian(s.Slice(6), (ushort)e.Bounds.Y);
+            BinaryPrimitives.WriteUInt16BigEndian(s.Slice(8), (ushort)e.Bounds.Width);
+            BinaryPrimitives.WriteUInt16BigEndian(s.Slice(10), (ushort)e.Bounds.Height);
+            BinaryPrimitives.WriteUInt32BigEndian(s.Slice(12), e.Flags);
+        }
+
+        output.Advance(size);
+    }
+
     /// <summary>LastRect pseudo-rectangle: all zero, ends an update of unknown rectangle count.</summary>
     public static void WriteLastRect(IBufferWriter<byte> output) =>
         WriteRectangleHeader(output, 0, 0, 0, 0, EncodingType.LastRect);

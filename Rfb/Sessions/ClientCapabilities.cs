@@ -15,6 +15,17 @@ internal readonly record struct ClientCapabilities
 
     public bool QemuExtendedKeyEvent { get; init; }
 
+    public bool ExtendedDesktopSize { get; init; }
+
+    /// <summary>The rich cursor pseudo-encoding (-239): the client draws the cursor from pixels and a mask.</summary>
+    public bool Cursor { get; init; }
+
+    /// <summary>VMware's cursor pseudo-encoding: the client draws an alpha cursor.</summary>
+    public bool VMwareCursor { get; init; }
+
+    /// <summary>Whether the client draws the cursor itself (either cursor pseudo-encoding).</summary>
+    public bool ClientCursor => Cursor || VMwareCursor;
+
     /// <summary>The client's encodings in its order of preference.</summary>
     public int[] Encodings { get; init; }
 
@@ -27,6 +38,7 @@ internal readonly record struct ClientCapabilities
     public static ClientCapabilities From(int[] encodings)
     {
         bool copyRect = false, desktopSize = false, lastRect = false, desktopName = false, qemuKey = false;
+        bool extendedDesktopSize = false, cursor = false, vmwareCursor = false;
         int compress = -1, quality = -1, fine = -1, subsampling = -1;
         foreach (int e in encodings)
         {
@@ -62,6 +74,9 @@ internal readonly record struct ClientCapabilities
                 case EncodingType.LastRect: lastRect = true; break;
                 case EncodingType.DesktopName: desktopName = true; break;
                 case EncodingType.QemuExtendedKeyEvent: qemuKey = true; break;
+                case EncodingType.ExtendedDesktopSize: extendedDesktopSize = true; break;
+                case EncodingType.Cursor: cursor = true; break;
+                case EncodingType.VMwareCursor: vmwareCursor = true; break;
             }
         }
 
@@ -72,6 +87,9 @@ internal readonly record struct ClientCapabilities
             LastRect = lastRect,
             DesktopName = desktopName,
             QemuExtendedKeyEvent = qemuKey,
+            ExtendedDesktopSize = extendedDesktopSize,
+            Cursor = cursor,
+            VMwareCursor = vmwareCursor,
             Encodings = encodings,
             PreferredEncoding = EncoderCatalog.Choose(encodings),
             Settings = new EncodeSettings

@@ -9,70 +9,212 @@ namespace Rfb.Sessions;
 
 internal sealed partial class RfbSession
 {
-    /// <summary>Beyond this many rectangles an update without LastRect is sent as one bounding rectangle.</summary>
+    /// <summary>Beyond this many rectangles an update without LastRect is sent as one rectangle per head.</summary>
     private const int MaxCountedRectangles = 60000;
 
-    /// <summary>
-    /// Builds one FramebufferUpdate from the tiles this client is owed, under the console's read
-    /// lock, straight into the output pipe. Returns false, writing nothing, when there is nothing
-    /// to send for the outstanding request.
-    /// </summary>
-    private bool WriteFramebufferUpdate(PixelRect incremental, PixelRect full, UpdateExtras extras, PixelTranslator translator, ClientCapabilities capabilities)
-    {
-        using ShadowReadScope shadow = _console.ReadShadow();
-        TileGrid tiles = shadow.Tiles;
-        bool resized = false;
-        ConsoleCopy? copy = null;
-        if (shadow.SurfaceSerial != _seenSurfaceSerial || _owed.Length != tiles.TileCount)
-        {
-            if (_owed.Length != tiles.TileCount)
-            {
-                _owed = new bool[tiles.TileCount];
-                _toSend = new bool[tiles.TileCount];
-            }
+    /// <summary>Black pixels for the areas no head covers; encoders read them in strips.</summary>
+    private static readonly uint[] s_black = new uint[65536];
 
-            _owed.AsSpan().Fill(true);
-            _seenSurfaceSerial = shadow.SurfaceSerial;
-            if (shadow.Width != _clientWidth || shadow.Height != _clientHeight)
+    private readonly Dictionary<DesktopHead, HeadState> _headStates = new();
+    private readonly List<PlannedRect> _plan = new();
+    private readonly List<PixelRect> _uncovered = new();
+    private readonly List<(PixelRect Destination, int SourceX, int SourceY)> _copyPlan = new();
+    private readonly List<ScreenLayoutEntry> _screens = new();
+    private bool _blackOwed;
+
+    /// <summary>
+    /// Builds one FramebufferUpdate from what this client is owed, head by head, straight into the
+    /// output pipe. Each head's tiles are planned under that head's read lock and encoded under it
+    /// again, one head at a time; rectangles are offset by the head's place in the desktop.
+    /// Returns false, writing nothing, when there is nothing to send for the outstanding request.
+    /// </summary>
+    private bool WriteFramebufferUpdate(PixelRect incremental, PixelRect full, UpdateExtras extras, long otherClientLayout, PixelTranslator translator, ClientCapabilities capabilities)
+    {
+        DesktopLayout layout = _desktop.Layout;
+        int layoutWidth = ClampToWire(layout.Width);
+        int layoutHeight = ClampToWire(layout.Height);
+        bool layoutChanged = layout.Generation != _seenLayoutGeneration;
+        bool resized = false;
+        bool sendDesktopSize = false;
+        int edsReason = -1;
+        int edsStatus = 0;
+        if (layoutChanged)
+        {
+            if (layoutWidth != _clientWidth || layoutHeight != _clientHeight)
             {
-                if (capabilities.DesktopSize)
+                if (capabilities.ExtendedDesktopSize || capabilities.DesktopSize)
                 {
                     resized = true;
-                    _clientWidth = shadow.Width;
-                    _clientHeight = shadow.Height;
+                    sendDesktopSize = !capabilities.ExtendedDesktopSize;
+                    _clientWidth = layoutWidth;
+                    _clientHeight = layoutHeight;
                 }
                 else if (!_resizeWarned)
                 {
                     _resizeWarned = true;
-                    RfbLog.CannotResize(_logger, Id, shadow.Width, shadow.Height);
+                    RfbLog.CannotResize(_logger, Id, layoutWidth, layoutHeight);
                 }
             }
+
+            if (capabilities.ExtendedDesktopSize)
+            {
+                // A client that follows layouts gets the new one whole, after its screen list.
+                edsReason = _seenLayoutGeneration >= 0 && otherClientLayout > _seenLayoutGeneration ? DesktopSizeReason.OtherClient : DesktopSizeReason.Server;
+                resized = true;
+            }
+
+            _blackOwed = true;
+            _seenLayoutGeneration = layout.Generation;
+            ForgetDetachedHeads(layout);
+        }
+
+        if (extras.LayoutReply is { } reply && capabilities.ExtendedDesktopSize)
+        {
+            edsReason = DesktopSizeReason.ThisClient;
+            edsStatus = (int)reply;
+        }
+        else if (edsReason < 0 && extras.ExtendedDesktopSize && capabilities.ExtendedDesktopSize)
+        {
+            edsReason = DesktopSizeReason.Server;
+        }
+
+        var framebuffer = new PixelRect(0, 0, Math.Min(_clientWidth, layoutWidth), Math.Min(_clientHeight, layoutHeight));
+        _plan.Clear();
+        _copyPlan.Clear();
+        bool allowCopy = capabilities.CopyRect && !layout.HasOverlap && !resized;
+        foreach (DesktopPlacement placement in layout.Heads)
+        {
+            PlanHead(placement, StateFor(placement.Head), framebuffer, incremental, full, resized, layoutChanged, allowCopy);
+        }
+
+        bool multiple = layout.Heads.Count > 1;
+        if (_blackOwed || !full.IsEmpty)
+        {
+            _uncovered.Clear();
+            layout.UncoveredAreas(_uncovered);
+            foreach (PixelRect area in _uncovered)
+            {
+                PixelRect r = area.Intersect(framebuffer);
+                if (!r.IsEmpty && (_blackOwed || r.IntersectsWith(full)))
+                {
+                    _plan.Add(new PlannedRect(r, r, null, 0, _plan.Count));
+                    multiple = true;
+                }
+            }
+
+            _blackOwed = false;
+        }
+
+        bool sendName = extras.DesktopName && capabilities.DesktopName;
+        bool sendKeyAck = extras.QemuKeyAck && capabilities.QemuExtendedKeyEvent;
+        bool sendEds = edsReason >= 0;
+        if (_plan.Count == 0 && _copyPlan.Count == 0 && !sendDesktopSize && !sendEds && !sendName && !sendKeyAck)
+        {
+            return false;
+        }
+
+        if (multiple)
+        {
+            OrderPlan(framebuffer);
+        }
+
+        if (!capabilities.LastRect && _plan.Count > MaxCountedRectangles)
+        {
+            CollapsePlan();
+        }
+
+        if (sendEds)
+        {
+            _screens.Clear();
+            foreach (DesktopPlacement p in layout.Heads)
+            {
+                _screens.Add(new ScreenLayoutEntry((uint)p.ScreenId, p.Bounds.Intersect(new PixelRect(0, 0, layoutWidth, layoutHeight)), 0));
+            }
+        }
+
+        int pseudo = (sendDesktopSize ? 1 : 0) + (sendEds ? 1 : 0) + (sendName ? 1 : 0) + (sendKeyAck ? 1 : 0) + _copyPlan.Count;
+        IRectangleEncoder encoder = EncoderFor(capabilities.PreferredEncoding);
+        EncodeSettings settings = capabilities.Settings;
+        var pseudoRects = new PseudoRects(sendDesktopSize, sendEds ? edsReason : -1, edsStatus, layoutWidth, layoutHeight, sendName, sendKeyAck);
+
+        // With LastRect the count need not be known up front, so rectangles go straight to the
+        // pipe. Without it they are encoded into scratch first, because an encoder may split.
+        if (capabilities.LastRect)
+        {
+            ServerMessageWriter.WriteFramebufferUpdateHeader(_output, ServerMessageWriter.UnknownRectangleCount);
+            WritePseudoRectangles(pseudoRects);
+            EncodeRectangles(encoder, translator, settings, _output);
+            ServerMessageWriter.WriteLastRect(_output);
         }
         else
         {
-            if (capabilities.CopyRect)
+            _scratch.ResetWrittenCount();
+            int encoded = EncodeRectangles(encoder, translator, settings, _scratch);
+            if (pseudo + encoded > ushort.MaxValue - 1)
             {
-                copy = FindUsableCopy(shadow, incremental);
+                throw new InvalidOperationException($"An update of {pseudo + encoded} rectangles cannot be counted; the client lacks LastRect.");
             }
 
-            tiles.AccumulateChangedSince(_seenGeneration, _owed);
+            ServerMessageWriter.WriteFramebufferUpdateHeader(_output, (ushort)(pseudo + encoded));
+            WritePseudoRectangles(pseudoRects);
+            _output.Write(_scratch.WrittenSpan);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Plans one head: adds the tiles changed since this client last saw the head to its owed
+    /// map, picks the tiles to send now and adds them, merged and offset into the desktop, to the plan.
+    /// </summary>
+    private void PlanHead(DesktopPlacement placement, HeadState state, PixelRect framebuffer, PixelRect incremental, PixelRect full, bool resized, bool layoutChanged, bool allowCopy)
+    {
+        int dx = placement.Bounds.X, dy = placement.Bounds.Y;
+        using ShadowReadScope shadow = placement.Head.Console.ReadShadow();
+        TileGrid tiles = shadow.Tiles;
+        PixelRect visible = Offset(placement.Bounds.Intersect(framebuffer), -dx, -dy).Intersect(new PixelRect(0, 0, shadow.Width, shadow.Height));
+        PixelRect localIncremental = Offset(incremental, -dx, -dy);
+        PixelRect localFull = Offset(full, -dx, -dy);
+        ConsoleCopy? copy = null;
+        if (shadow.SurfaceSerial != state.SeenSurfaceSerial || state.Owed.Length != tiles.TileCount)
+        {
+            if (state.Owed.Length != tiles.TileCount)
+            {
+                state.Owed = new bool[tiles.TileCount];
+                state.ToSend = new bool[tiles.TileCount];
+            }
+
+            state.Owed.AsSpan().Fill(true);
+            state.SeenSurfaceSerial = shadow.SurfaceSerial;
+        }
+        else
+        {
+            if (allowCopy)
+            {
+                copy = FindUsableCopy(state, shadow, localIncremental, visible);
+            }
+
+            tiles.AccumulateChangedSince(state.SeenGeneration, state.Owed);
             if (copy is { } moved)
             {
                 // Tiles that only the move changed are rebuilt by the client's CopyRect.
-                for (int i = 0; i < _owed.Length; i++)
+                for (int i = 0; i < state.Owed.Length; i++)
                 {
-                    if (_owed[i] && tiles.TileGeneration(i) == moved.Generation && moved.Destination.Contains(tiles.TileBounds(i)))
+                    if (state.Owed[i] && tiles.TileGeneration(i) == moved.Generation && moved.Destination.Contains(tiles.TileBounds(i)))
                     {
-                        _owed[i] = false;
+                        state.Owed[i] = false;
                     }
                 }
             }
         }
 
-        _seenGeneration = tiles.Generation;
+        if (layoutChanged)
+        {
+            state.Owed.AsSpan().Fill(true);
+        }
 
-        var bounds = new PixelRect(0, 0, _clientWidth, _clientHeight).Intersect(new PixelRect(0, 0, shadow.Width, shadow.Height));
-        Span<bool> toSend = _toSend;
+        state.SeenGeneration = tiles.Generation;
+        Span<bool> toSend = state.ToSend;
         toSend.Clear();
         if (resized)
         {
@@ -80,16 +222,20 @@ internal sealed partial class RfbSession
         }
         else
         {
-            if (!full.IsEmpty)
+            if (!localFull.IsEmpty)
             {
-                tiles.MarkTiles(full.Intersect(bounds), toSend);
+                PixelRect area = localFull.Intersect(visible);
+                if (!area.IsEmpty)
+                {
+                    tiles.MarkTiles(area, toSend);
+                }
             }
 
-            if (!incremental.IsEmpty)
+            if (!localIncremental.IsEmpty)
             {
-                for (int i = 0; i < _owed.Length; i++)
+                for (int i = 0; i < state.Owed.Length; i++)
                 {
-                    if (_owed[i] && tiles.TileBounds(i).IntersectsWith(incremental))
+                    if (state.Owed[i] && tiles.TileBounds(i).IntersectsWith(localIncremental))
                     {
                         toSend[i] = true;
                     }
@@ -101,108 +247,187 @@ internal sealed partial class RfbSession
         {
             if (toSend[i])
             {
-                _owed[i] = false;
+                state.Owed[i] = false;
             }
         }
 
         _rects.Clear();
         tiles.MergeTiles(toSend, _rects);
-        int kept = 0;
-        for (int i = 0; i < _rects.Count; i++)
-        {
-            PixelRect r = _rects[i].Intersect(bounds);
-            if (!r.IsEmpty)
-            {
-                _rects[kept++] = r;
-            }
-        }
-
-        _rects.RemoveRange(kept, _rects.Count - kept);
-        bool sendName = extras.DesktopName && capabilities.DesktopName;
-        bool sendKeyAck = extras.QemuKeyAck && capabilities.QemuExtendedKeyEvent;
-        if (_rects.Count == 0 && copy is null && !resized && !sendName && !sendKeyAck)
-        {
-            return false;
-        }
-
-        if (!capabilities.LastRect && _rects.Count > MaxCountedRectangles)
-        {
-            PixelRect all = default;
-            foreach (PixelRect r in _rects)
-            {
-                all = all.Union(r);
-            }
-
-            _rects.Clear();
-            _rects.Add(all);
-        }
-
-        int pseudo = (resized ? 1 : 0) + (sendName ? 1 : 0) + (sendKeyAck ? 1 : 0) + (copy is null ? 0 : 1);
-        IRectangleEncoder encoder = EncoderFor(capabilities.PreferredEncoding);
-        EncodeSettings settings = capabilities.Settings;
-        var view = new PixelView(shadow.Pixels, shadow.Width, shadow.Width, shadow.Height);
-
-        // With LastRect the count need not be known up front, so rectangles go straight to the
-        // pipe. Without it they are encoded into scratch first, because an encoder may split.
-        if (capabilities.LastRect)
-        {
-            ServerMessageWriter.WriteFramebufferUpdateHeader(_output, ServerMessageWriter.UnknownRectangleCount);
-            WritePseudoRectangles(resized, sendName, sendKeyAck, copy);
-            EncodeRectangles(encoder, view, translator, settings, _output);
-            ServerMessageWriter.WriteLastRect(_output);
-        }
-        else
-        {
-            _scratch.ResetWrittenCount();
-            int encoded = EncodeRectangles(encoder, view, translator, settings, _scratch);
-            if (pseudo + encoded > ushort.MaxValue - 1)
-            {
-                throw new InvalidOperationException($"An update of {pseudo + encoded} rectangles cannot be counted; the client lacks LastRect.");
-            }
-
-            ServerMessageWriter.WriteFramebufferUpdateHeader(_output, (ushort)(pseudo + encoded));
-            WritePseudoRectangles(resized, sendName, sendKeyAck, copy);
-            _output.Write(_scratch.WrittenSpan);
-        }
-
-        return true;
-    }
-
-    private int EncodeRectangles(IRectangleEncoder encoder, PixelView view, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
-    {
-        int count = 0;
         foreach (PixelRect rect in _rects)
         {
-            count += encoder.Encode(view.Slice(rect.X, rect.Y, rect.Width, rect.Height), rect.X, rect.Y, translator, settings, output);
+            PixelRect r = rect.Intersect(visible);
+            if (!r.IsEmpty)
+            {
+                _plan.Add(new PlannedRect(Offset(r, dx, dy), r, state, shadow.SurfaceSerial, _plan.Count));
+            }
+        }
+
+        if (copy is { } c)
+        {
+            _copyPlan.Add((Offset(c.Destination, dx, dy), c.Source.X + dx, c.Source.Y + dy));
+        }
+    }
+
+    private HeadState StateFor(DesktopHead head)
+    {
+        if (!_headStates.TryGetValue(head, out HeadState? state))
+        {
+            state = new HeadState(head);
+            _headStates[head] = state;
+        }
+
+        return state;
+    }
+
+    private void ForgetDetachedHeads(DesktopLayout layout)
+    {
+        if (_headStates.Count <= layout.Heads.Count)
+        {
+            return;
+        }
+
+        foreach (DesktopHead head in _headStates.Keys.ToArray())
+        {
+            if (layout.Find(head.ScreenId) is not { } p || p.Head != head)
+            {
+                _headStates.Remove(head);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Puts rectangles of several heads into raster order (top, then left), and the one that
+    /// reaches the framebuffer's bottom-right corner last: some clients (gvnccapture) take the
+    /// picture when that corner arrives.
+    /// </summary>
+    private void OrderPlan(PixelRect framebuffer)
+    {
+        _plan.Sort(static (a, b) =>
+        {
+            int c = a.Desktop.Y.CompareTo(b.Desktop.Y);
+            c = c != 0 ? c : a.Desktop.X.CompareTo(b.Desktop.X);
+            return c != 0 ? c : a.Order.CompareTo(b.Order);
+        });
+        for (int i = 0; i < _plan.Count - 1; i++)
+        {
+            PixelRect r = _plan[i].Desktop;
+            if (r.Right == framebuffer.Right && r.Bottom == framebuffer.Bottom)
+            {
+                PlannedRect corner = _plan[i];
+                _plan.RemoveAt(i);
+                _plan.Add(corner);
+                break;
+            }
+        }
+    }
+
+    /// <summary>Without LastRect, a huge plan becomes one bounding rectangle per head (black areas stay as they are).</summary>
+    private void CollapsePlan()
+    {
+        var bounds = new Dictionary<HeadState, (PixelRect Desktop, PixelRect Local, long Serial)>();
+        int kept = 0;
+        for (int i = 0; i < _plan.Count; i++)
+        {
+            PlannedRect p = _plan[i];
+            if (p.Head is null)
+            {
+                _plan[kept++] = p;
+                continue;
+            }
+
+            bounds[p.Head] = bounds.TryGetValue(p.Head, out var b)
+                ? (b.Desktop.Union(p.Desktop), b.Local.Union(p.Local), p.Serial)
+                : (p.Desktop, p.Local, p.Serial);
+        }
+
+        _plan.RemoveRange(kept, _plan.Count - kept);
+        foreach ((HeadState head, var b) in bounds)
+        {
+            _plan.Add(new PlannedRect(b.Desktop, b.Local, head, b.Serial, _plan.Count));
+        }
+    }
+
+    /// <summary>
+    /// Encodes the plan: each run of one head's rectangles under that head's read lock, black
+    /// areas from a buffer of zeros. A head that switched surfaces since it was planned is
+    /// skipped; it is owed in full at the next update.
+    /// </summary>
+    private int EncodeRectangles(IRectangleEncoder encoder, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
+    {
+        int count = 0;
+        int i = 0;
+        while (i < _plan.Count)
+        {
+            PlannedRect planned = _plan[i];
+            if (planned.Head is not { } state)
+            {
+                count += EncodeBlack(encoder, planned.Desktop, translator, settings, output);
+                i++;
+                continue;
+            }
+
+            using ShadowReadScope shadow = state.Head.Console.ReadShadow();
+            var view = new PixelView(shadow.Pixels, shadow.Width, shadow.Width, shadow.Height);
+            long serial = shadow.SurfaceSerial;
+            do
+            {
+                PlannedRect p = _plan[i];
+                if (p.Serial == serial)
+                {
+                    count += encoder.Encode(view.Slice(p.Local.X, p.Local.Y, p.Local.Width, p.Local.Height), p.Desktop.X, p.Desktop.Y, translator, settings, output);
+                }
+
+                i++;
+            }
+            while (i < _plan.Count && _plan[i].Head == state);
+        }
+
+        return count;
+    }
+
+    private static int EncodeBlack(IRectangleEncoder encoder, PixelRect rect, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
+    {
+        int rows = Math.Max(1, s_black.Length / rect.Width);
+        int count = 0;
+        for (int y = rect.Y; y < rect.Bottom; y += rows)
+        {
+            int h = Math.Min(rows, rect.Bottom - y);
+            var view = new PixelView(s_black, rect.Width, rect.Width, h);
+            count += encoder.Encode(view, rect.X, y, translator, settings, output);
         }
 
         return count;
     }
 
     /// <summary>
-    /// Pseudo-rectangles and the blit come first in an update: a resize applies before any pixels,
-    /// and the blit reads the client's pixels before any are replaced.
+    /// Pseudo-rectangles and the blits come first in an update: a resize applies before any pixels,
+    /// and a blit reads the client's pixels before any are replaced.
     /// </summary>
-    private void WritePseudoRectangles(bool resized, bool sendName, bool sendKeyAck, ConsoleCopy? copy)
+    private void WritePseudoRectangles(in PseudoRects pseudo)
     {
-        if (resized)
+        if (pseudo.DesktopSize)
         {
             ServerMessageWriter.WriteDesktopSize(_output, _clientWidth, _clientHeight);
         }
 
-        if (sendName)
+        if (pseudo.EdsReason >= 0)
+        {
+            ServerMessageWriter.WriteExtendedDesktopSize(_output, pseudo.EdsReason, pseudo.EdsStatus, pseudo.Width, pseudo.Height, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_screens));
+        }
+
+        if (pseudo.DesktopName)
         {
             ServerMessageWriter.WriteDesktopName(_output, _server.DesktopName);
         }
 
-        if (sendKeyAck)
+        if (pseudo.KeyAck)
         {
             ServerMessageWriter.WriteQemuExtendedKeyEventAck(_output);
         }
 
-        if (copy is { } c)
+        foreach ((PixelRect destination, int sourceX, int sourceY) in _copyPlan)
         {
-            ServerMessageWriter.WriteCopyRect(_output, c.Destination, c.Source.X, c.Source.Y);
+            ServerMessageWriter.WriteCopyRect(_output, destination, sourceX, sourceY);
         }
     }
 
@@ -218,18 +443,18 @@ internal sealed partial class RfbSession
     }
 
     /// <summary>
-    /// The one blit since this client's last update, when the client can repeat it: it holds the
-    /// source exactly as it was moved (nothing under it owed or changed since the client's
-    /// generation), and both places are inside the area it asked for and the client's framebuffer.
-    /// More than one blit, or none, gives null and the moved pixels are sent as they are.
+    /// The one blit on a head since this client's last update, when the client can repeat it: it
+    /// holds the source exactly as it was moved (nothing under it owed or changed since the
+    /// client's generation), and both places are inside the area it asked for and the part of the
+    /// head it sees. More than one blit, or none, gives null and the moved pixels are sent as they are.
     /// </summary>
-    private ConsoleCopy? FindUsableCopy(in ShadowReadScope shadow, PixelRect incremental)
+    private static ConsoleCopy? FindUsableCopy(HeadState state, in ShadowReadScope shadow, PixelRect incremental, PixelRect visible)
     {
         ConsoleCopy? found = null;
         IReadOnlyList<ConsoleCopy> copies = shadow.RecentCopies;
         for (int i = 0; i < copies.Count; i++)
         {
-            if (copies[i].Generation > _seenGeneration)
+            if (copies[i].Generation > state.SeenGeneration)
             {
                 if (found is not null)
                 {
@@ -240,21 +465,20 @@ internal sealed partial class RfbSession
             }
         }
 
-        if (found is not { } c || c.SourceGeneration > _seenGeneration)
+        if (found is not { } c || c.SourceGeneration > state.SeenGeneration)
         {
             return null;
         }
 
-        var client = new PixelRect(0, 0, _clientWidth, _clientHeight);
-        if (!incremental.Contains(c.Destination) || !client.Contains(c.Destination) || !client.Contains(c.Source))
+        if (!incremental.Contains(c.Destination) || !visible.Contains(c.Destination) || !visible.Contains(c.Source))
         {
             return null;
         }
 
         TileGrid tiles = shadow.Tiles;
-        for (int i = 0; i < _owed.Length; i++)
+        for (int i = 0; i < state.Owed.Length; i++)
         {
-            if (_owed[i] && tiles.TileBounds(i).IntersectsWith(c.Source))
+            if (state.Owed[i] && tiles.TileBounds(i).IntersectsWith(c.Source))
             {
                 return null;
             }
@@ -262,4 +486,25 @@ internal sealed partial class RfbSession
 
         return c;
     }
+
+    private static PixelRect Offset(PixelRect r, int dx, int dy) => r.IsEmpty ? default : r with { X = r.X + dx, Y = r.Y + dy };
+
+    /// <summary>What this session keeps per head: the tiles it owes and the state it last saw.</summary>
+    private sealed class HeadState(DesktopHead head)
+    {
+        public DesktopHead Head { get; } = head;
+
+        public bool[] Owed { get; set; } = Array.Empty<bool>();
+
+        public bool[] ToSend { get; set; } = Array.Empty<bool>();
+
+        public long SeenGeneration { get; set; }
+
+        public long SeenSurfaceSerial { get; set; } = -1;
+    }
+
+    /// <summary>A rectangle to send: where it goes in the desktop, where it is in its head (null: black), in plan order.</summary>
+    private readonly record struct PlannedRect(PixelRect Desktop, PixelRect Local, HeadState? Head, long Serial, int Order);
+
+    private readonly record struct PseudoRects(bool DesktopSize, int EdsReason, int EdsStatus, int Width, int Height, bool DesktopName, bool KeyAck);
 }

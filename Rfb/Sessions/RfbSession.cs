@@ -24,7 +24,7 @@ internal sealed partial class RfbSession
     private const int SecurityTypeVncAuthentication = 2;
 
     private readonly RfbServer _server;
-    private readonly DisplayConsole _console;
+    private readonly Desktop _desktop;
     private readonly RfbServerOptions _options;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
@@ -35,7 +35,7 @@ internal sealed partial class RfbSession
     private readonly List<PixelRect> _rects = new();
     private readonly Dictionary<int, IRectangleEncoder> _encoders = new();
     private readonly ArrayBufferWriter<byte> _scratch = new();
-    private readonly EventHandler _onConsoleChanged;
+    private readonly EventHandler _onDesktopChanged;
 
     private int _endReason = -1;
     private string? _endDetail;
@@ -47,6 +47,10 @@ internal sealed partial class RfbSession
     private ClientCapabilities _capabilities = ClientCapabilities.From([]);
     private bool _qemuKeyAckPending;
     private bool _desktopNamePending;
+    private bool _extendedDesktopSizePending;
+    private DesktopSizeStatus? _layoutReply;
+    private long _otherClientLayoutGeneration;
+    private DesktopHead? _inputHead;
     private bool _requested;
     private long _requestSerial;
     private PixelRect _incrementalArea;
@@ -55,26 +59,23 @@ internal sealed partial class RfbSession
     private string? _pendingCutText;
 
     // Update state, owned by the update loop.
-    private long _seenGeneration;
-    private long _seenSurfaceSerial = -1;
-    private bool[] _owed = Array.Empty<bool>();
-    private bool[] _toSend = Array.Empty<bool>();
+    private long _seenLayoutGeneration = -1;
     private int _clientWidth;
     private int _clientHeight;
     private bool _resizeWarned;
 
-    public RfbSession(long id, RfbServer server, DisplayConsole console, RfbServerOptions options, IDuplexPipe transport, string remote, IPAddress? address, ILogger logger)
+    public RfbSession(long id, RfbServer server, Desktop desktop, RfbServerOptions options, IDuplexPipe transport, string remote, IPAddress? address, ILogger logger)
     {
         Id = id;
         _server = server;
-        _console = console;
+        _desktop = desktop;
         _options = options;
         _input = transport.Input;
         _output = transport.Output;
         Remote = remote;
         Address = address;
         _logger = logger;
-        _onConsoleChanged = (_, _) => _wake.Set();
+        _onDesktopChanged = (_, _) => _wake.Set();
     }
 
     public long Id { get; }
@@ -137,6 +138,17 @@ internal sealed partial class RfbSession
         _wake.Set();
     }
 
+    /// <summary>Another client's SetDesktopSize made layout <paramref name="generation"/>: announce it with reason 2.</summary>
+    public void LayoutChangedByOtherClient(long generation)
+    {
+        lock (_stateLock)
+        {
+            _otherClientLayoutGeneration = Math.Max(_otherClientLayoutGeneration, generation);
+        }
+
+        _wake.Set();
+    }
+
     public async Task RunAsync()
     {
         CancellationToken token = _closing.Token;
@@ -167,8 +179,7 @@ internal sealed partial class RfbSession
                 return;
             }
 
-            _console.Updated += _onConsoleChanged;
-            _console.SurfaceChanged += _onConsoleChanged;
+            _desktop.Updated += _onDesktopChanged;
             subscribed = true;
             WriteServerInit();
             await FlushAsync(token).ConfigureAwait(false);
@@ -194,8 +205,7 @@ internal sealed partial class RfbSession
         {
             if (subscribed)
             {
-                _console.Updated -= _onConsoleChanged;
-                _console.SurfaceChanged -= _onConsoleChanged;
+                _desktop.Updated -= _onDesktopChanged;
             }
 
             TrySetEndReason(SessionEndReason.ClientClosed, null);
@@ -359,10 +369,10 @@ internal sealed partial class RfbSession
 
     private void WriteServerInit()
     {
-        using ShadowReadScope shadow = _console.ReadShadow();
-        _clientWidth = shadow.Width;
-        _clientHeight = shadow.Height;
-        ServerMessageWriter.WriteServerInit(_output, shadow.Width, shadow.Height, PixelFormat.Canonical, _server.DesktopName);
+        DesktopLayout layout = _desktop.Layout;
+        _clientWidth = ClampToWire(layout.Width);
+        _clientHeight = ClampToWire(layout.Height);
+        ServerMessageWriter.WriteServerInit(_output, _clientWidth, _clientHeight, PixelFormat.Canonical, _server.DesktopName);
     }
 
     private async ValueTask<ReadOnlySequence<byte>> ReadAsync(int count, CancellationToken token)
@@ -423,7 +433,7 @@ internal sealed partial class RfbSession
             ReadOnlySequence<byte> buffer = result.Buffer;
             try
             {
-                while (ClientMessageReader.TryRead(ref buffer, limits, out ClientMessage message))
+                while (ClientMessageReader.TryRead(ref buffer, limits, out ClientMessage message, _capabilities.ExtendedDesktopSize))
                 {
                     Handle(message);
                 }
@@ -474,6 +484,7 @@ internal sealed partial class RfbSession
                 {
                     _qemuKeyAckPending |= capabilities.QemuExtendedKeyEvent && !_capabilities.QemuExtendedKeyEvent;
                     _desktopNamePending |= capabilities.DesktopName && !_capabilities.DesktopName;
+                    _extendedDesktopSizePending |= capabilities.ExtendedDesktopSize && !_capabilities.ExtendedDesktopSize;
                     _capabilities = capabilities;
                 }
 
@@ -504,31 +515,83 @@ internal sealed partial class RfbSession
                 break;
 
             case ClientMessageKind.KeyEvent:
-                CallHost(static (h, m) => h.OnKey(m.Keysym, 0, m.Down), message);
+                CallHost(InputHead(), static (h, m) => h.OnKey(m.Keysym, 0, m.Down), message);
                 break;
 
             case ClientMessageKind.QemuExtendedKeyEvent:
-                CallHost(static (h, m) => h.OnKey(m.Keysym, m.Scancode, m.Down), message);
+                CallHost(InputHead(), static (h, m) => h.OnKey(m.Keysym, m.Scancode, m.Down), message);
                 break;
 
             case ClientMessageKind.PointerEvent:
-                int x = Math.Min(message.Rect.X, Math.Max(0, _console.Width - 1));
-                int y = Math.Min(message.Rect.Y, Math.Max(0, _console.Height - 1));
-                ClientMessage clipped = message with { Rect = new PixelRect(x, y, 1, 1) };
-                CallHost(static (h, m) => h.OnPointer(m.Rect.X, m.Rect.Y, m.ButtonMask), clipped);
+                HandlePointer(message);
                 break;
 
             case ClientMessageKind.ClientCutText:
-                CallHost(static (h, m) => h.OnClipboard(m.Text!), message);
+                CallHost(InputHead(), static (h, m) => h.OnClipboard(m.Text!), message);
+                break;
+
+            case ClientMessageKind.SetDesktopSize:
+                DesktopSizeStatus status = _server.RequestLayout(this, message.DesktopSize!);
+                lock (_stateLock)
+                {
+                    _layoutReply = status;
+                }
+
+                _wake.Set();
                 break;
         }
     }
 
-    private void CallHost(Action<IConsoleHost, ClientMessage> call, in ClientMessage message)
+    /// <summary>
+    /// Sends the pointer to the head under it, in that head's pixels. Over a black area, or past
+    /// the framebuffer, it goes to the head it was last over, clamped to that head's edges.
+    /// </summary>
+    private void HandlePointer(in ClientMessage message)
     {
+        DesktopLayout layout = _desktop.Layout;
+        DesktopPlacement? under = layout.HeadAt(message.Rect.X, message.Rect.Y);
+        if (under is null)
+        {
+            DesktopHead? last = _inputHead;
+            under = last is null ? null : layout.Find(last.ScreenId);
+            under ??= layout.Heads.Count > 0 ? layout.Heads[0] : null;
+        }
+
+        if (under is not { } p)
+        {
+            return;
+        }
+
+        _inputHead = p.Head;
+        int x = Math.Clamp(message.Rect.X - p.Bounds.X, 0, Math.Max(0, p.Bounds.Width - 1));
+        int y = Math.Clamp(message.Rect.Y - p.Bounds.Y, 0, Math.Max(0, p.Bounds.Height - 1));
+        ClientMessage local = message with { Rect = new PixelRect(x, y, 1, 1) };
+        CallHost(p.Head, static (h, m) => h.OnPointer(m.Rect.X, m.Rect.Y, m.ButtonMask), local);
+    }
+
+    /// <summary>Keys and clipboard go to the head the pointer was last over (the first head before that).</summary>
+    private DesktopHead? InputHead()
+    {
+        DesktopHead? head = _inputHead;
+        if (head is not null && head.IsAttached)
+        {
+            return head;
+        }
+
+        DesktopLayout layout = _desktop.Layout;
+        return layout.Heads.Count > 0 ? layout.Heads[0].Head : null;
+    }
+
+    private void CallHost(DesktopHead? head, Action<IConsoleHost, ClientMessage> call, in ClientMessage message)
+    {
+        if (head is null)
+        {
+            return;
+        }
+
         try
         {
-            call(_console.Host, message);
+            call(head.Console.Host, message);
         }
         catch (Exception ex)
         {
@@ -577,6 +640,7 @@ internal sealed partial class RfbSession
         long requestSerial;
         PixelRect incremental, full;
         UpdateExtras extras;
+        long otherClientLayout;
         PixelTranslator translator;
         ClientCapabilities capabilities;
         lock (_stateLock)
@@ -589,7 +653,8 @@ internal sealed partial class RfbSession
             requestSerial = _requestSerial;
             incremental = _incrementalArea;
             full = _fullArea;
-            extras = new UpdateExtras(_qemuKeyAckPending, _desktopNamePending);
+            extras = new UpdateExtras(_qemuKeyAckPending, _desktopNamePending, _extendedDesktopSizePending, _layoutReply);
+            otherClientLayout = _otherClientLayoutGeneration;
             translator = _translator ??= new PixelTranslator(_format);
             capabilities = _capabilities;
         }
@@ -612,7 +677,7 @@ internal sealed partial class RfbSession
             return wrote;
         }
 
-        if (WriteFramebufferUpdate(incremental, full, extras, translator, capabilities))
+        if (WriteFramebufferUpdate(incremental, full, extras, otherClientLayout, translator, capabilities))
         {
             lock (_stateLock)
             {
@@ -625,15 +690,27 @@ internal sealed partial class RfbSession
 
                 _qemuKeyAckPending &= !extras.QemuKeyAck;
                 _desktopNamePending &= !extras.DesktopName;
+                _extendedDesktopSizePending &= !extras.ExtendedDesktopSize;
+                if (_layoutReply == extras.LayoutReply)
+                {
+                    _layoutReply = null;
+                }
             }
 
             return true;
         }
 
         // Nothing to send yet: ask the console to refresh as soon as damage is pending.
-        _console.RequestRefresh();
+        foreach (DesktopPlacement p in _desktop.Layout.Heads)
+        {
+            p.Head.Console.RequestRefresh();
+        }
+
         return wrote;
     }
 
-    private readonly record struct UpdateExtras(bool QemuKeyAck, bool DesktopName);
+    /// <summary>RFB sizes are 16-bit; a larger desktop is shown up to 65535 pixels.</summary>
+    private static int ClampToWire(int size) => Math.Min(size, ushort.MaxValue);
+
+    private readonly record struct UpdateExtras(bool QemuKeyAck, bool DesktopName, bool ExtendedDesktopSize, DesktopSizeStatus? LayoutReply);
 }

@@ -36,12 +36,6 @@ internal static class Program
             return 0;
         }
 
-        if (options.Heads != 1)
-        {
-            Console.Error.WriteLine($"--heads {options.Heads}: only one head is served so far.");
-            return 2;
-        }
-
         if (options.WebSocket is not null)
         {
             Console.Error.WriteLine("--ws: the WebSocket transport is not available yet.");
@@ -79,13 +73,32 @@ internal static class Program
             stopping.Cancel();
         });
 
-        using var console = new DisplayConsole();
+        // Head 1 is --size; each further head is a little smaller, so the heads differ in size and
+        // in how the guest lays out its windows. Every head is a guest of its own that follows
+        // clients' size requests (a cooperative guest).
+        using var desktop = new Desktop();
+        var heads = new List<DisplayConsole>();
+        for (int i = 0; i < options.Heads; i++)
+        {
+            heads.Add(new DisplayConsole());
+        }
+
+        using var disposeHeads = new HeadsDisposer(heads);
+        DisplayConsole console = heads[0];
         var serverOptions = new RfbServerOptions { DesktopName = options.TraceFile is null ? "demo" : Path.GetFileName(options.TraceFile), Password = password };
         serverOptions.Endpoints.Clear();
         serverOptions.Endpoints.Add(options.Vnc);
-        await using var server = new RfbServer(console, serverOptions, loggerFactory);
+        await using var server = new RfbServer(desktop, serverOptions, loggerFactory);
 
+        var guests = new List<Task>();
         Task guest;
+        for (int i = 1; i < heads.Count; i++)
+        {
+            int width = Math.Max(320, options.Width - 160 * i), height = Math.Max(240, options.Height - 120 * i);
+            var machine = new GuestMachine(heads[i], width, height, loggerFactory.CreateLogger($"Guest{i + 1}"));
+            guests.Add(machine.RunAsync(stopping.Token));
+        }
+
         if (options.TraceFile is not null)
         {
             TracePlayer player;
@@ -106,6 +119,18 @@ internal static class Program
             var machine = new GuestMachine(console, options.Width, options.Height, loggerFactory.CreateLogger("Guest"));
             guest = machine.RunAsync(stopping.Token);
         }
+
+        foreach (DisplayConsole head in heads)
+        {
+            DesktopHead added = desktop.AddHead(head);
+            if (head.Host is GuestMachine m)
+            {
+                head.Host = new CooperativeGuest(m, added);
+            }
+        }
+
+        guests.Add(guest);
+        guest = Task.WhenAll(guests);
 
         try
         {
@@ -144,5 +169,46 @@ internal static class Program
         // Make sure the last frame is in the shadow before saying it is shown.
         console.Refresh();
         logger.LogInformation("{Message}: {Updates} updates in {Seconds:0.00} s; holding the final frame", TraceFinishedMessage, result.Updates, result.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Disposes the heads' consoles when the demo ends.</summary>
+    private sealed class HeadsDisposer(List<DisplayConsole> heads) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (DisplayConsole head in heads)
+            {
+                head.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// A guest's input host that also follows clients' size requests: a cooperative guest sets
+    /// the requested mode at once (as a guest driver does on a new preferred size) and the head
+    /// is placed where the client asked.
+    /// </summary>
+    private sealed class CooperativeGuest(GuestMachine guest, DesktopHead head) : IConsoleHost
+    {
+        public bool SupportsUiInfo => true;
+
+        public void OnUiInfo(DesktopHeadRequest request)
+        {
+            if (head.IsAttached)
+            {
+                head.Desktop.MoveHead(head, new DesktopPosition(request.Bounds.X, request.Bounds.Y));
+            }
+
+            if (request.Width != guest.Width || request.Height != guest.Height)
+            {
+                guest.Resize(request.Width, request.Height);
+            }
+        }
+
+        public void OnKey(uint keysym, uint scancode, bool down) => guest.OnKey(keysym, scancode, down);
+
+        public void OnPointer(int x, int y, int buttons) => guest.OnPointer(x, y, buttons);
+
+        public void OnClipboard(string text) => guest.OnClipboard(text);
     }
 }
