@@ -12,7 +12,8 @@ namespace Rfb;
 
 /// <summary>
 /// A VNC (RFB 3.3/3.7/3.8) server showing one <see cref="DisplayConsole"/> to any number of
-/// clients. <see cref="StartAsync"/> opens the TCP listeners of <see cref="RfbServerOptions.Endpoints"/>;
+/// clients. <see cref="StartAsync"/> opens the TCP listeners of <see cref="RfbServerOptions.Endpoints"/>
+/// and the WebSocket listeners of <see cref="RfbServerOptions.WebSocket"/>;
 /// <see cref="StopAsync"/> closes them and every session, logging why each ended.
 /// </summary>
 public sealed class RfbServer : IAsyncDisposable
@@ -24,6 +25,7 @@ public sealed class RfbServer : IAsyncDisposable
     private readonly object _sessionsLock = new();
     private readonly Dictionary<RfbSession, Task> _sessions = new();
     private readonly List<TcpTransport> _listeners = new();
+    private readonly List<WebSocketTransport> _webSocketListeners = new();
     private long _nextSessionId;
     private string _desktopName;
     private bool _stopping;
@@ -46,6 +48,18 @@ public sealed class RfbServer : IAsyncDisposable
             lock (_sessionsLock)
             {
                 return _listeners.Select(l => l.LocalEndPoint).ToArray();
+            }
+        }
+    }
+
+    /// <summary>The addresses the WebSocket listeners are bound to (with the real port when 0 was asked for).</summary>
+    public IReadOnlyList<IPEndPoint> WebSocketEndpoints
+    {
+        get
+        {
+            lock (_sessionsLock)
+            {
+                return _webSocketListeners.Select(l => l.LocalEndPoint).ToArray();
             }
         }
     }
@@ -80,7 +94,7 @@ public sealed class RfbServer : IAsyncDisposable
     {
         lock (_sessionsLock)
         {
-            if (_listeners.Count > 0)
+            if (_listeners.Count > 0 || _webSocketListeners.Count > 0)
             {
                 throw new InvalidOperationException("The server is already started.");
             }
@@ -89,19 +103,19 @@ public sealed class RfbServer : IAsyncDisposable
             {
                 foreach (IPEndPoint endpoint in _options.Endpoints)
                 {
-                    var listener = new TcpTransport(this, endpoint, _logger);
+                    var listener = new TcpTransport(this, endpoint, _logger, _options.TlsCertificate, _options.HandshakeTimeout);
                     _listeners.Add(listener);
                     RfbLog.Listening(_logger, listener.LocalEndPoint);
+                }
+
+                foreach (IPEndPoint endpoint in _options.WebSocket.Endpoints)
+                {
+                    _webSocketListeners.Add(new WebSocketTransport(this, endpoint, _options.WebSocket, _logger));
                 }
             }
             catch
             {
-                foreach (TcpTransport l in _listeners)
-                {
-                    l.Dispose();
-                }
-
-                _listeners.Clear();
+                CloseListenersUnsynchronized();
                 throw;
             }
         }
@@ -126,12 +140,7 @@ public sealed class RfbServer : IAsyncDisposable
         lock (_sessionsLock)
         {
             _stopping = true;
-            foreach (TcpTransport l in _listeners)
-            {
-                l.Dispose();
-            }
-
-            _listeners.Clear();
+            CloseListenersUnsynchronized();
             running = _sessions.Values.ToArray();
             RfbLog.Stopping(_logger, _sessions.Count);
             foreach (RfbSession s in _sessions.Keys)
@@ -141,6 +150,22 @@ public sealed class RfbServer : IAsyncDisposable
         }
 
         await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void CloseListenersUnsynchronized()
+    {
+        foreach (TcpTransport l in _listeners)
+        {
+            l.Dispose();
+        }
+
+        foreach (WebSocketTransport l in _webSocketListeners)
+        {
+            l.Dispose();
+        }
+
+        _listeners.Clear();
+        _webSocketListeners.Clear();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
