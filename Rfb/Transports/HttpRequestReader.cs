@@ -18,7 +18,7 @@ internal static class HttpRequestReader
     /// <summary>
     /// Reads one request head from the start of <paramref name="buffer"/>. Returns false when more
     /// bytes are needed (nothing is consumed); on success <paramref name="buffer"/> is what follows
-    /// the head. Throws <see cref="HttpProtocolException"/> on malformed or oversized input.
+    /// the head. Throws <see cref="BadHttpRequestException"/> on malformed or oversized input.
     /// </summary>
     public static bool TryRead(ref ReadOnlySequence<byte> buffer, HttpRequestLimits limits, out HttpRequest? request)
     {
@@ -45,7 +45,7 @@ internal static class HttpRequestReader
 
             if (headers.Count >= limits.MaxHeaderCount)
             {
-                throw new HttpProtocolException(431, $"more than {limits.MaxHeaderCount} header fields");
+                throw new BadHttpRequestException(431, $"more than {limits.MaxHeaderCount} header fields");
             }
 
             headers.Add(ParseField(line));
@@ -63,7 +63,7 @@ internal static class HttpRequestReader
             line = Array.Empty<byte>();
             if (reader.Remaining > limit + 1)
             {
-                throw new HttpProtocolException(status, $"{what} longer than {limit} bytes");
+                throw new BadHttpRequestException(status, $"{what} longer than {limit} bytes");
             }
 
             return false;
@@ -71,18 +71,18 @@ internal static class HttpRequestReader
 
         if (withCr.Length > limit + 1)
         {
-            throw new HttpProtocolException(status, $"{what} longer than {limit} bytes");
+            throw new BadHttpRequestException(status, $"{what} longer than {limit} bytes");
         }
 
         if (withCr.IsEmpty || withCr.Slice(withCr.Length - 1).FirstSpan[0] != (byte)'\r')
         {
-            throw new HttpProtocolException(400, $"{what} ends in a bare LF");
+            throw new BadHttpRequestException(400, $"{what} ends in a bare LF");
         }
 
         line = withCr.Slice(0, withCr.Length - 1).ToArray();
         if (line.AsSpan().IndexOfAny((byte)'\r', (byte)0) >= 0)
         {
-            throw new HttpProtocolException(400, $"{what} holds a CR or NUL");
+            throw new BadHttpRequestException(400, $"{what} holds a CR or NUL");
         }
 
         return true;
@@ -95,7 +95,7 @@ internal static class HttpRequestReader
         int lastSpace = span.LastIndexOf((byte)' ');
         if (firstSpace <= 0 || lastSpace == firstSpace || span[(firstSpace + 1)..lastSpace].Contains((byte)' '))
         {
-            throw new HttpProtocolException(400, "the request line is not 'method target version'");
+            throw new BadHttpRequestException(400, "the request line is not 'method target version'");
         }
 
         ReadOnlySpan<byte> method = span[..firstSpace];
@@ -103,22 +103,22 @@ internal static class HttpRequestReader
         ReadOnlySpan<byte> version = span[(lastSpace + 1)..];
         if (!IsToken(method))
         {
-            throw new HttpProtocolException(400, "the method is not a token");
+            throw new BadHttpRequestException(400, "the method is not a token");
         }
 
         if (target.IsEmpty || target[0] != (byte)'/' || target.IndexOfAnyExceptInRange((byte)0x21, (byte)0x7E) >= 0)
         {
-            throw new HttpProtocolException(400, "the request target is not an absolute path with an optional query");
+            throw new BadHttpRequestException(400, "the request target is not an absolute path with an optional query");
         }
 
         if (version.Length != 8 || !version.StartsWith("HTTP/"u8) || !char.IsAsciiDigit((char)version[5]) || version[6] != (byte)'.' || !char.IsAsciiDigit((char)version[7]))
         {
-            throw new HttpProtocolException(400, "the request line has no HTTP version");
+            throw new BadHttpRequestException(400, "the request line has no HTTP version");
         }
 
         if (version[5] != (byte)'1')
         {
-            throw new HttpProtocolException(505, $"HTTP/{(char)version[5]}.{(char)version[7]} is not supported");
+            throw new BadHttpRequestException(505, $"HTTP/{(char)version[5]}.{(char)version[7]} is not supported");
         }
 
         return (Encoding.ASCII.GetString(method), Encoding.ASCII.GetString(target), version[7] - '0');
@@ -129,13 +129,13 @@ internal static class HttpRequestReader
         ReadOnlySpan<byte> span = line;
         if (span[0] is (byte)' ' or (byte)'\t')
         {
-            throw new HttpProtocolException(400, "obsolete line folding in a header field");
+            throw new BadHttpRequestException(400, "obsolete line folding in a header field");
         }
 
         int colon = span.IndexOf((byte)':');
         if (colon <= 0 || !IsToken(span[..colon]))
         {
-            throw new HttpProtocolException(400, "a header field has no valid name");
+            throw new BadHttpRequestException(400, "a header field has no valid name");
         }
 
         ReadOnlySpan<byte> value = span[(colon + 1)..].Trim(" \t"u8);
@@ -143,7 +143,7 @@ internal static class HttpRequestReader
         {
             if (b < 0x20 && b != (byte)'\t' || b == 0x7F)
             {
-                throw new HttpProtocolException(400, "a header field value holds a control character");
+                throw new BadHttpRequestException(400, "a header field value holds a control character");
             }
         }
 

@@ -28,46 +28,46 @@ internal static class WebSocketHandshake
     {
         if (request.Method != "GET")
         {
-            throw new HttpProtocolException(405, "a WebSocket upgrade must be a GET");
+            throw new BadHttpRequestException(405, "a WebSocket upgrade must be a GET");
         }
 
         if (request.MinorVersion < 1)
         {
-            throw new HttpProtocolException(400, "a WebSocket upgrade needs HTTP/1.1");
+            throw new BadHttpRequestException(400, "a WebSocket upgrade needs HTTP/1.1");
         }
 
         if (!options.Paths.Contains(request.Path))
         {
-            throw new HttpProtocolException(404, $"no WebSocket endpoint at {request.Path}");
+            throw new BadHttpRequestException(404, $"no WebSocket endpoint at {request.Path}");
         }
 
         string? host = request["Host"];
         if (string.IsNullOrEmpty(host))
         {
-            throw new HttpProtocolException(400, "no Host header");
+            throw new BadHttpRequestException(400, "no Host header");
         }
 
         if (!request.HasToken("Connection", "Upgrade"))
         {
-            throw new HttpProtocolException(400, "the Connection header does not list Upgrade");
+            throw new BadHttpRequestException(400, "the Connection header does not list Upgrade");
         }
 
         if (request["Sec-WebSocket-Version"] != "13")
         {
-            throw new HttpProtocolException(426, "only WebSocket version 13 is supported");
+            throw new BadHttpRequestException(426, "only WebSocket version 13 is supported");
         }
 
         string? key = request["Sec-WebSocket-Key"];
         Span<byte> nonce = stackalloc byte[18];
         if (key is null || key.Length != 24 || !Convert.TryFromBase64String(key, nonce, out int length) || length != 16)
         {
-            throw new HttpProtocolException(400, "Sec-WebSocket-Key is not 16 bytes in base64");
+            throw new BadHttpRequestException(400, "Sec-WebSocket-Key is not 16 bytes in base64");
         }
 
         string? origin = request["Origin"];
         if (origin is not null && !IsOriginAllowed(origin, host, options, secure))
         {
-            throw new HttpProtocolException(403, $"origin {origin} is not allowed");
+            throw new BadHttpRequestException(403, $"origin {origin} is not allowed");
         }
 
         string? subProtocol = request.HasToken("Sec-WebSocket-Protocol", "binary") ? "binary" : null;

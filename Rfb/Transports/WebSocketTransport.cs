@@ -119,7 +119,7 @@ internal sealed class WebSocketTransport : IDisposable
             {
                 while (true)
                 {
-                    HttpRequest? request = await ReadRequestAsync(reader, stream, remote).ConfigureAwait(false);
+                    (HttpRequest? request, long early) = await ReadRequestAsync(reader, stream, remote).ConfigureAwait(false);
                     if (request is null)
                     {
                         return;
@@ -127,7 +127,7 @@ internal sealed class WebSocketTransport : IDisposable
 
                     if (WebSocketHandshake.IsUpgrade(request))
                     {
-                        WebSocketPipe? pipe = await UpgradeAsync(request, reader, stream, remote).ConfigureAwait(false);
+                        WebSocketPipe? pipe = await UpgradeAsync(request, early, stream, remote).ConfigureAwait(false);
                         if (pipe is null)
                         {
                             return;
@@ -184,8 +184,11 @@ internal sealed class WebSocketTransport : IDisposable
         }
     }
 
-    /// <summary>Reads one request head within the time limit; null when the client closed (or was refused, with a response).</summary>
-    private async Task<HttpRequest?> ReadRequestAsync(PipeReader reader, Stream stream, string remote)
+    /// <summary>
+    /// Reads one request head within the time limit; null when the client closed (or was refused,
+    /// with a response). <c>Early</c> counts bytes already received after the head.
+    /// </summary>
+    private async Task<(HttpRequest? Request, long Early)> ReadRequestAsync(PipeReader reader, Stream stream, string remote)
     {
         HttpRequestLimits limits = _options.RequestLimits;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
@@ -196,44 +199,38 @@ internal sealed class WebSocketTransport : IDisposable
             {
                 ReadResult result = await reader.ReadAsync(deadline.Token).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
-                SequencePosition consumed = buffer.Start;
-                try
+                if (HttpRequestReader.TryRead(ref buffer, limits, out HttpRequest? request))
                 {
-                    if (HttpRequestReader.TryRead(ref buffer, limits, out HttpRequest? request))
-                    {
-                        consumed = buffer.Start;
-                        return request;
-                    }
-
-                    if (result.IsCompleted)
-                    {
-                        if (!buffer.IsEmpty)
-                        {
-                            throw new HttpProtocolException(400, $"the connection closed inside a request head ({buffer.Length} bytes)");
-                        }
-
-                        return null;
-                    }
+                    // What follows the head stays unexamined, for the next request.
+                    reader.AdvanceTo(buffer.Start);
+                    return (request, buffer.Length);
                 }
-                finally
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
                 {
-                    reader.AdvanceTo(consumed, buffer.End);
+                    if (!buffer.IsEmpty)
+                    {
+                        throw new BadHttpRequestException(400, $"the connection closed inside a request head ({buffer.Length} bytes)");
+                    }
+
+                    return (null, 0);
                 }
             }
         }
-        catch (HttpProtocolException ex)
+        catch (BadHttpRequestException ex)
         {
             await RefuseAsync(stream, remote, "?", "?", ex.StatusCode, ex.Message).ConfigureAwait(false);
-            return null;
+            return (null, 0);
         }
         catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
         {
             await RefuseAsync(stream, remote, "?", "?", 408, $"no complete request head within {limits.RequestHeadTimeout.TotalSeconds:0.#} s").ConfigureAwait(false);
-            return null;
+            return (null, 0);
         }
     }
 
-    private async Task<WebSocketPipe?> UpgradeAsync(HttpRequest request, PipeReader reader, Stream stream, string remote)
+    private async Task<WebSocketPipe?> UpgradeAsync(HttpRequest request, long early, Stream stream, string remote)
     {
         string? subProtocol;
         string accept;
@@ -241,18 +238,14 @@ internal sealed class WebSocketTransport : IDisposable
         {
             (subProtocol, accept) = WebSocketHandshake.Accept(request, _options, Secure);
 
-            // RFC 6455 §4.1: the client sends nothing more until it has the server's handshake.
-            if (reader.TryRead(out ReadResult pending))
+            // RFC 6455 §4.1: the client sends nothing more until it has the server's handshake,
+            // and bytes already taken into the HTTP buffer could not reach the WebSocket.
+            if (early > 0)
             {
-                long early = pending.Buffer.Length;
-                reader.AdvanceTo(pending.Buffer.Start, pending.Buffer.End);
-                if (early > 0)
-                {
-                    throw new HttpProtocolException(400, $"{early} bytes were sent before the handshake's response");
-                }
+                throw new BadHttpRequestException(400, $"{early} bytes were sent before the handshake's response");
             }
         }
-        catch (HttpProtocolException ex)
+        catch (BadHttpRequestException ex)
         {
             await RefuseAsync(stream, remote, request.Method, request.Target, ex.StatusCode, ex.Message).ConfigureAwait(false);
             return null;

@@ -5,9 +5,9 @@ namespace Rfb.Transports;
 /// 426, 431, 505, ...) and the reason, which goes to the log and into the response body. The
 /// connection is closed after the response.
 /// </summary>
-internal sealed class HttpProtocolException : Exception
+internal sealed class BadHttpRequestException : Exception
 {
-    public HttpProtocolException(int statusCode, string reason)
+    public BadHttpRequestException(int statusCode, string reason)
         : base(reason)
     {
         StatusCode = statusCode;
