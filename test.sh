@@ -20,6 +20,8 @@ packages=(
   netpbm xdotool                      # pnmtopng: independent PNG writer for the PNG decoder's tests
   zstd                        # trace files (.fbs.zst)
   libturbojpeg0               # JPEG for Tight encoding
+  chromium                    # headless browser for the noVNC tests (driven by Playwright)
+  npm                         # fetches noVNC for the demo's web client at build time
 )
 
 install_missing_packages() {
