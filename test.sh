@@ -21,6 +21,8 @@ packages=(
   zstd                        # trace files (.fbs.zst)
   libturbojpeg0               # JPEG for Tight encoding
   vncsnapshot                 # TightVNC-based Tight decoder for the Tight encoder tests
+  chromium                    # headless browser for the noVNC tests (driven by Playwright)
+  npm                         # fetches noVNC for the demo's web client at build time
 )
 
 install_missing_packages() {

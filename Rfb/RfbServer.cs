@@ -13,7 +13,8 @@ namespace Rfb;
 
 /// <summary>
 /// A VNC (RFB 3.3/3.7/3.8) server showing a <see cref="Desktop"/> of one or more heads (or a single
-/// <see cref="DisplayConsole"/>) to any number of clients. <see cref="StartAsync"/> opens the TCP listeners of <see cref="RfbServerOptions.Endpoints"/>;
+/// <see cref="DisplayConsole"/>) to any number of clients. <see cref="StartAsync"/> opens the TCP listeners of <see cref="RfbServerOptions.Endpoints"/>
+/// and the WebSocket listeners of <see cref="RfbServerOptions.WebSocket"/>;
 /// <see cref="StopAsync"/> closes them and every session, logging why each ended.
 /// </summary>
 public sealed partial class RfbServer : IAsyncDisposable
@@ -27,6 +28,7 @@ public sealed partial class RfbServer : IAsyncDisposable
     private readonly object _sessionsLock = new();
     private readonly Dictionary<RfbSession, Task> _sessions = new();
     private readonly List<TcpTransport> _listeners = new();
+    private readonly List<WebSocketTransport> _webSocketListeners = new();
     private long _nextSessionId;
     private string _desktopName;
     private bool _stopping;
@@ -64,6 +66,18 @@ public sealed partial class RfbServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The addresses the WebSocket listeners are bound to (with the real port when 0 was asked for).</summary>
+    public IReadOnlyList<IPEndPoint> WebSocketEndpoints
+    {
+        get
+        {
+            lock (_sessionsLock)
+            {
+                return _webSocketListeners.Select(l => l.LocalEndPoint).ToArray();
+            }
+        }
+    }
+
     /// <summary>Clients connected now (past the handshake or in it).</summary>
     public int SessionCount
     {
@@ -97,7 +111,7 @@ public sealed partial class RfbServer : IAsyncDisposable
     {
         lock (_sessionsLock)
         {
-            if (_listeners.Count > 0)
+            if (_listeners.Count > 0 || _webSocketListeners.Count > 0)
             {
                 throw new InvalidOperationException("The server is already started.");
             }
@@ -106,19 +120,19 @@ public sealed partial class RfbServer : IAsyncDisposable
             {
                 foreach (IPEndPoint endpoint in _options.Endpoints)
                 {
-                    var listener = new TcpTransport(this, endpoint, _logger);
+                    var listener = new TcpTransport(this, endpoint, _logger, _options.TlsCertificate, _options.HandshakeTimeout);
                     _listeners.Add(listener);
                     RfbLog.Listening(_logger, listener.LocalEndPoint);
+                }
+
+                foreach (IPEndPoint endpoint in _options.WebSocket.Endpoints)
+                {
+                    _webSocketListeners.Add(new WebSocketTransport(this, endpoint, _options.WebSocket, _logger));
                 }
             }
             catch
             {
-                foreach (TcpTransport l in _listeners)
-                {
-                    l.Dispose();
-                }
-
-                _listeners.Clear();
+                CloseListenersUnsynchronized();
                 throw;
             }
         }
@@ -143,12 +157,7 @@ public sealed partial class RfbServer : IAsyncDisposable
         lock (_sessionsLock)
         {
             _stopping = true;
-            foreach (TcpTransport l in _listeners)
-            {
-                l.Dispose();
-            }
-
-            _listeners.Clear();
+            CloseListenersUnsynchronized();
             running = _sessions.Values.ToArray();
             RfbLog.Stopping(_logger, _sessions.Count);
             foreach (RfbSession s in _sessions.Keys)
@@ -159,6 +168,23 @@ public sealed partial class RfbServer : IAsyncDisposable
 
         await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    private void CloseListenersUnsynchronized()
+    {
+        foreach (TcpTransport l in _listeners)
+        {
+            l.Dispose();
+        }
+
+        foreach (WebSocketTransport l in _webSocketListeners)
+        {
+            l.Dispose();
+        }
+
+        _listeners.Clear();
+        _webSocketListeners.Clear();
+    }
+
 
     public async ValueTask DisposeAsync()
     {

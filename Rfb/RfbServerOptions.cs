@@ -1,6 +1,8 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Rfb.Protocol;
 using Rfb.Security;
+using Rfb.Transports;
 
 namespace Rfb;
 
@@ -42,4 +44,17 @@ public sealed class RfbServerOptions
 
     /// <summary>Limits on client messages.</summary>
     public ClientMessageLimits MessageLimits { get; } = new();
+
+    /// <summary>
+    /// The WebSocket endpoint for browsers (noVNC): off until an endpoint is added to its
+    /// <see cref="WebSocketTransportOptions.Endpoints"/> (usually <see cref="WebSocketTransportOptions.DefaultEndpoint"/>).
+    /// </summary>
+    public WebSocketTransportOptions WebSocket { get; } = new();
+
+    /// <summary>
+    /// A certificate (with its private key) for TLS on the VNC TCP port: every connection is TLS
+    /// first, with RFB inside, as through stunnel. Null, the default, is plain RFB. Load one with
+    /// <see cref="TlsCertificate.Load"/>. TLS on the WebSocket endpoint is set in <see cref="WebSocket"/>.
+    /// </summary>
+    public X509Certificate2? TlsCertificate { get; set; }
 }

@@ -134,7 +134,7 @@ public sealed class DemoOptionsTests
     [InlineData("--heads N", "default 1")]
     [InlineData("--password-file FILE", "no password")]
     [InlineData("--trace FILE", "draw the scene")]
-    [InlineData("--ws ADDR:PORT", "off")]
+    [InlineData("--ws ADDR:PORT", "127.0.0.1:5700")]
     [InlineData("--log-level LEVEL", "default Information")]
     [InlineData("-h, --help", "Show this text")]
     public void HelpText_EveryOption_IsListedWithItsDefault(string option, string defaultText)

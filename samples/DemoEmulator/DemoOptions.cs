@@ -46,8 +46,9 @@ internal sealed class DemoOptions
           --trace FILE           Replay an FBS trace (.fbs or .fbs.zst) at its recorded pace
                                  instead of drawing the demo scene, then hold its last frame
                                  (default: draw the scene).
-          --ws ADDR:PORT         Also accept WebSocket clients (noVNC) on this address
-                                 (default: off). Not available yet; refused with a message.
+          --ws ADDR:PORT         Serve the web client (noVNC) and accept WebSocket clients on
+                                 this address (default 127.0.0.1:5700): open
+                                 http://ADDR:PORT/vnc.html?autoconnect=1 in a browser.
           --log-level LEVEL      Trace, Debug, Information, Warning, Error or Critical
                                  (default Information). Debug logs every key and pointer event.
           -h, --help             Show this text and exit.

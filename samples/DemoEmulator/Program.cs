@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Rfb;
 using Rfb.Recording;
 using Rfb.Security;
+using Rfb.Transports;
 
 namespace DemoEmulator;
 
@@ -34,12 +35,6 @@ internal static class Program
         {
             Console.Out.Write(DemoOptions.HelpText);
             return 0;
-        }
-
-        if (options.WebSocket is not null)
-        {
-            Console.Error.WriteLine("--ws: the WebSocket transport is not available yet.");
-            return 2;
         }
 
         VncPassword? password = null;
@@ -88,6 +83,18 @@ internal static class Program
         var serverOptions = new RfbServerOptions { DesktopName = options.TraceFile is null ? "demo" : Path.GetFileName(options.TraceFile), Password = password };
         serverOptions.Endpoints.Clear();
         serverOptions.Endpoints.Add(options.Vnc);
+        serverOptions.WebSocket.Endpoints.Add(options.WebSocket ?? WebSocketTransportOptions.DefaultEndpoint);
+        string webRoot = Path.Combine(AppContext.BaseDirectory, "web");
+        bool webClient = File.Exists(Path.Combine(webRoot, "novnc", "lib", "rfb.js"));
+        if (webClient)
+        {
+            serverOptions.WebSocket.StaticFilesRoot = webRoot;
+        }
+        else
+        {
+            logger.LogWarning("noVNC's files are missing (the build fetches them with npm): the WebSocket endpoint serves no web client");
+        }
+
         await using var server = new RfbServer(desktop, serverOptions, loggerFactory);
 
         var guests = new List<Task>();
@@ -134,17 +141,34 @@ internal static class Program
 
         try
         {
-            await server.StartAsync(stopping.Token);
+            try
+            {
+                await server.StartAsync(stopping.Token);
+            }
+            catch (System.Net.Sockets.SocketException ex) when (options.WebSocket is null)
+            {
+                // The WebSocket endpoint is on by default, not asked for: without it the demo still serves VNC.
+                logger.LogWarning("Cannot listen on {Endpoint} for WebSocket clients ({Message}); serving VNC only", serverOptions.WebSocket.Endpoints[0], ex.Message);
+                serverOptions.WebSocket.Endpoints.Clear();
+                await server.StartAsync(stopping.Token);
+            }
         }
         catch (System.Net.Sockets.SocketException ex)
         {
-            Console.Error.WriteLine($"Cannot listen on {options.Vnc}: {ex.Message}");
+            Console.Error.WriteLine($"Cannot listen on {options.Vnc}{(options.WebSocket is null ? string.Empty : $" or {options.WebSocket}")}: {ex.Message}");
             stopping.Cancel();
             await guest.ConfigureAwait(false);
             return 1;
         }
 
         logger.LogInformation("Serving VNC on {Endpoints}; Ctrl+C stops", string.Join(", ", server.LocalEndpoints));
+        foreach (System.Net.IPEndPoint endpoint in server.WebSocketEndpoints)
+        {
+            string host = endpoint.Address.Equals(System.Net.IPAddress.Any) || endpoint.Address.Equals(System.Net.IPAddress.IPv6Any)
+                ? "127.0.0.1"
+                : endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]" : endpoint.Address.ToString();
+            logger.LogInformation(webClient ? "Open http://{Host}:{Port}/vnc.html?autoconnect=1 in a browser" : "WebSocket clients: ws://{Host}:{Port}/websockify", host, endpoint.Port);
+        }
         try
         {
             await guest;
