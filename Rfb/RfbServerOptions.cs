@@ -39,6 +39,13 @@ public sealed class RfbServerOptions
     /// </summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long an area sent lossily (JPEG) must stay unchanged before it is sent again
+    /// losslessly, which happens only when the client has a request outstanding and nothing else is
+    /// due (an idle link). Default 300 ms; <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// </summary>
+    public TimeSpan LosslessRefreshDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+
     /// <summary>Most clients at once (default 64); further connections are closed at once.</summary>
     public int MaxConnections { get; set; } = 64;
 

@@ -20,10 +20,14 @@ public sealed class NoVncBrowserTests
     private const int Width = 160;
     private const int Height = 96;
 
-    private static async Task<(WebSocketTestServer Server, HeadlessChromium Chromium, IPage Page)> OpenAsync(string query)
+    private static async Task<(WebSocketTestServer Server, HeadlessChromium Chromium, IPage Page)> OpenAsync(string query, Action<RfbServerOptions>? configure = null)
     {
         string root = HeadlessChromium.WebClientRoot();
-        WebSocketTestServer server = await WebSocketTestServer.StartAsync(Width, Height, o => o.WebSocket.StaticFilesRoot = root);
+        WebSocketTestServer server = await WebSocketTestServer.StartAsync(Width, Height, o =>
+        {
+            o.WebSocket.StaticFilesRoot = root;
+            configure?.Invoke(o);
+        });
         HeadlessChromium chromium = await HeadlessChromium.LaunchAsync();
         IPage page = await chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 400, Height = 300 } });
         await page.GotoAsync($"http://127.0.0.1:{server.WebSocketEndpoint.Port}/vnc.html?{query}", new PageGotoOptions { Timeout = 30_000 });
@@ -56,6 +60,25 @@ public sealed class NoVncBrowserTests
         ImageRgb actual;
         while (true)
         {
+            actual = await ReadCanvasAsync(page);
+            if (actual.Width == expected.Width && actual.Height == expected.Height && actual.SameAs(expected))
+            {
+                return actual;
+            }
+
+            if (timeout.IsCancellationRequested)
+            {
+                ImageAssert.Equal(expected, actual, "noVNC's canvas");
+                return actual;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<ImageRgb> ReadCanvasAsync(IPage page)
+    {
+        {
             string base64 = await page.EvaluateAsync<string>(
                 """
                 () => {
@@ -70,19 +93,7 @@ public sealed class NoVncBrowserTests
                     return text + btoa(binary);
                 }
                 """);
-            actual = Decode(base64);
-            if (actual.Width == expected.Width && actual.Height == expected.Height && actual.SameAs(expected))
-            {
-                return actual;
-            }
-
-            if (timeout.IsCancellationRequested)
-            {
-                ImageAssert.Equal(expected, actual, "noVNC's canvas");
-                return actual;
-            }
-
-            await Task.Delay(100);
+            return Decode(base64);
         }
     }
 
@@ -149,6 +160,53 @@ public sealed class NoVncBrowserTests
             server.Console.Refresh();
             await WaitForCanvasAsync(page, expected);
             await WaitForCanvasAsync(page, DrawPattern(server, 2));
+        }
+    }
+
+    [Fact]
+    public async Task Canvas_DefaultQuality_JpegAbove35dBThenLosslessRefreshPixelExact()
+    {
+        // A long refresh delay leaves time to look at the lossy picture first.
+        (WebSocketTestServer server, HeadlessChromium chromium, IPage page) = await OpenAsync("autoconnect=1", o => o.LosslessRefreshDelay = TimeSpan.FromSeconds(4));
+        await using (server)
+        await using (chromium)
+        {
+            var random = new Random(7);
+            var expected = ImageRgb.Create(Width, Height, (x, y) =>
+            {
+                int r = Math.Clamp((x * 255 / Width) + random.Next(-6, 7), 0, 255);
+                int g = Math.Clamp((y * 255 / Height) + random.Next(-6, 7), 0, 255);
+                int b = Math.Clamp(128 + (int)(60 * Math.Sin((x + y) / 15.0)) + random.Next(-6, 7), 0, 255);
+                return (uint)((r << 16) | (g << 8) | b);
+            });
+            for (int i = 0; i < Width * Height; i++)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(server.Memory.AsSpan(i * 4), expected.Pixels[i]);
+            }
+
+            server.Console.Invalidate(0, 0, Width, Height);
+            server.Console.Refresh();
+
+            double psnr = 0;
+            bool exactEarly = false;
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3)))
+            {
+                while (!timeout.IsCancellationRequested && psnr < 35)
+                {
+                    ImageRgb canvas = await ReadCanvasAsync(page);
+                    if (canvas.Width == Width && canvas.Height == Height)
+                    {
+                        psnr = Encodings.Tight.ImageQuality.Psnr(expected.Pixels, canvas.Pixels);
+                        exactEarly = canvas.SameAs(expected);
+                    }
+
+                    await Task.Delay(50);
+                }
+            }
+
+            Assert.True(psnr >= 35, $"PSNR {psnr:F1} dB at noVNC's default quality");
+            Assert.False(exactEarly, "the first picture was expected to be lossy (JPEG) at the default quality");
+            await WaitForCanvasAsync(page, expected);
         }
     }
 

@@ -8,6 +8,9 @@ public sealed class RealClientTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>Short, so the test does not wait long; a failure shows what the JPEG left.</summary>
+    private static readonly TimeSpan LosslessDelay = TimeSpan.FromMilliseconds(200);
+
     [Fact]
     public async Task GvncCapture_Pattern_PixelExact()
     {
@@ -31,6 +34,31 @@ public sealed class RealClientTests
         served.Fill(expected, 100, 70, 90, 33, 0x00FF8800);
         served.Fill(expected, 0, 230, 320, 10, 0x00123456);
         ImageAssert.Equal(expected, await viewer.WaitForFrameAsync(expected, Timeout), "after damage");
+    }
+
+    [Theory]
+    [InlineData("tight")]
+    [InlineData("zrle")]
+    [InlineData("hextile")]
+    public async Task TigerVncViewer_EachEncoding_PixelExact(string encoding)
+    {
+        await using ServedConsole served = await ServedConsole.StartAsync(300, 180);
+        ImageRgb expected = served.DrawPattern(5);
+        await using XvfbDisplay display = await XvfbDisplay.StartAsync(400, 260, Timeout);
+        await using TigerVncViewer viewer = await TigerVncViewer.StartAsync(display, served.Port, ["-PreferredEncoding", encoding, "-AutoSelect=0", "-FullColor", "-NoJPEG"]);
+        ImageAssert.Equal(expected, await viewer.WaitForFrameAsync(expected, Timeout), encoding);
+        served.Fill(expected, 10, 10, 200, 100, 0x00203040);
+        ImageAssert.Equal(expected, await viewer.WaitForFrameAsync(expected, Timeout), encoding + " after damage");
+    }
+
+    [Fact]
+    public async Task TigerVncViewer_TightJpegQuality8_LosslessRefreshEndsPixelExact()
+    {
+        await using ServedConsole served = await ServedConsole.StartAsync(320, 240, o => o.LosslessRefreshDelay = LosslessDelay);
+        ImageRgb expected = served.DrawPhoto(6);
+        await using XvfbDisplay display = await XvfbDisplay.StartAsync(400, 300, Timeout);
+        await using TigerVncViewer viewer = await TigerVncViewer.StartAsync(display, served.Port, ["-PreferredEncoding", "tight", "-AutoSelect=0", "-FullColor", "-QualityLevel=8"]);
+        ImageAssert.Equal(expected, await viewer.WaitForFrameAsync(expected, Timeout), "after lossless refresh");
     }
 
     [Fact]

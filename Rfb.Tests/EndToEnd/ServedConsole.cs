@@ -66,6 +66,30 @@ internal sealed class ServedConsole : IAsyncDisposable
         }
 
         Console.Invalidate(0, 0, Width, Height);
+        Console.Refresh(); // the shadow holds the picture before any client asks for it
+        return expected;
+    }
+
+    /// <summary>Draws photograph-like content (smooth shading with fine noise), which Tight sends as JPEG when allowed.</summary>
+    public ImageRgb DrawPhoto(int seed)
+    {
+        var expected = new ImageRgb(Width, Height);
+        var random = new Random(seed);
+        for (int y = 0; y < Height; y++)
+        {
+            for (int x = 0; x < Width; x++)
+            {
+                int r = Math.Clamp((x * 255 / Width) + random.Next(-6, 7), 0, 255);
+                int g = Math.Clamp((y * 255 / Height) + random.Next(-6, 7), 0, 255);
+                int b = Math.Clamp(128 + (int)(60 * Math.Sin((x + y) / 15.0)) + random.Next(-6, 7), 0, 255);
+                uint rgb = (uint)((r << 16) | (g << 8) | b);
+                expected.Pixels[y * Width + x] = rgb;
+                BitConverter.TryWriteBytes(Memory.AsSpan((y * Width + x) * 4), rgb);
+            }
+        }
+
+        Console.Invalidate(0, 0, Width, Height);
+        Console.Refresh(); // the shadow holds the picture before any client asks for it
         return expected;
     }
 

@@ -21,6 +21,8 @@ internal sealed partial class RfbSession
     private readonly List<(PixelRect Destination, int SourceX, int SourceY)> _copyPlan = new();
     private readonly List<ScreenLayoutEntry> _screens = new();
     private bool _blackOwed;
+    private long _lastLossyTimestamp;
+    private volatile bool _losslessWakeScheduled;
 
     /// <summary>
     /// Builds one FramebufferUpdate from what this client is owed, head by head, straight into the
@@ -352,6 +354,171 @@ internal sealed partial class RfbSession
     /// areas from a buffer of zeros. A head that switched surfaces since it was planned is
     /// skipped; it is owed in full at the next update.
     /// </summary>
+    /// <summary>
+    /// Records which tiles a rectangle left lossy on the client: a lossy encode marks every tile it
+    /// touched; a lossless one clears the tiles it covered whole.
+    /// </summary>
+    private void TrackLossy(HeadState state, TileGrid tiles, PixelRect local, bool lossy)
+    {
+        if (state.Lossy.Length != tiles.TileCount)
+        {
+            state.Lossy = new bool[tiles.TileCount];
+        }
+
+        if (lossy)
+        {
+            tiles.MarkTiles(local, state.Lossy);
+            state.AnyLossy = true;
+            _lastLossyTimestamp = Environment.TickCount64;
+            return;
+        }
+
+        if (!state.AnyLossy)
+        {
+            return;
+        }
+
+        int size = tiles.TileSize;
+        int c0 = (local.X + size - 1) / size, c1 = local.Right / size;
+        int r0 = (local.Y + size - 1) / size, r1 = local.Bottom / size;
+        // Edge tiles count as covered when the rectangle reaches the grid's edge.
+        if (local.Right == tiles.Width)
+        {
+            c1 = tiles.Columns;
+        }
+
+        if (local.Bottom == tiles.Height)
+        {
+            r1 = tiles.Rows;
+        }
+
+        for (int r = r0; r < r1; r++)
+        {
+            for (int c = c0; c < c1; c++)
+            {
+                state.Lossy[r * tiles.Columns + c] = false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// When nothing else is due and an area sent lossily has stayed unchanged for
+    /// <see cref="RfbServerOptions.LosslessRefreshDelay"/>, sends it again losslessly, in the
+    /// client's preferred encoding with quality off. Schedules a wake-up when it is not due yet.
+    /// </summary>
+    private bool WriteLosslessRefreshIfDue(PixelRect incremental, PixelTranslator translator, ClientCapabilities capabilities)
+    {
+        TimeSpan delay = _options.LosslessRefreshDelay;
+        if (delay == Timeout.InfiniteTimeSpan || incremental.IsEmpty)
+        {
+            return false;
+        }
+
+        bool anyLossy = false;
+        foreach (HeadState state in _headStates.Values)
+        {
+            anyLossy |= state.AnyLossy;
+        }
+
+        if (!anyLossy)
+        {
+            return false;
+        }
+
+        long due = _lastLossyTimestamp + (long)delay.TotalMilliseconds;
+        long now = Environment.TickCount64;
+        if (now < due)
+        {
+            if (!_losslessWakeScheduled)
+            {
+                _losslessWakeScheduled = true;
+                _ = Task.Delay(TimeSpan.FromMilliseconds(due - now)).ContinueWith(
+                    static (_, self) =>
+                    {
+                        var session = (RfbSession)self!;
+                        session._losslessWakeScheduled = false;
+                        session._wake.Set();
+                    },
+                    this,
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+
+            return false;
+        }
+
+        var framebuffer = new PixelRect(0, 0, _clientWidth, _clientHeight);
+        _plan.Clear();
+        var merged = new List<PixelRect>();
+        foreach (DesktopPlacement placement in _desktop.Layout.Heads)
+        {
+            if (!_headStates.TryGetValue(placement.Head, out HeadState? state) || !state.AnyLossy)
+            {
+                continue;
+            }
+
+            using ShadowReadScope shadow = placement.Head.Console.ReadShadow();
+            if (shadow.SurfaceSerial != state.SeenSurfaceSerial || state.Lossy.Length != shadow.Tiles.TileCount)
+            {
+                state.AnyLossy = false;
+                continue;
+            }
+
+            // Tiles still owed will be sent by the next ordinary update; refresh only settled ones.
+            bool any = false;
+            for (int i = 0; i < state.Lossy.Length; i++)
+            {
+                if (state.Lossy[i] && i < state.Owed.Length && state.Owed[i])
+                {
+                    state.Lossy[i] = false;
+                }
+
+                any |= state.Lossy[i];
+            }
+
+            state.AnyLossy = any;
+            merged.Clear();
+            shadow.Tiles.MergeTiles(state.Lossy, merged);
+            foreach (PixelRect local in merged)
+            {
+                PixelRect desktop = Offset(local, placement.Bounds.X, placement.Bounds.Y).Intersect(framebuffer);
+                if (!desktop.IsEmpty)
+                {
+                    PixelRect clippedLocal = Offset(desktop, -placement.Bounds.X, -placement.Bounds.Y);
+                    _plan.Add(new PlannedRect(desktop, clippedLocal, state, shadow.SurfaceSerial, _plan.Count));
+                }
+            }
+
+            // Whatever is not sent now (outside the client's framebuffer) is not owed a refresh.
+            Array.Clear(state.Lossy);
+            state.AnyLossy = false;
+        }
+
+        if (_plan.Count == 0)
+        {
+            return false;
+        }
+
+        IRectangleEncoder encoder = EncoderFor(capabilities.PreferredEncoding);
+        EncodeSettings lossless = capabilities.Settings with { QualityLevel = -1, FineQuality = -1 };
+        if (capabilities.LastRect)
+        {
+            ServerMessageWriter.WriteFramebufferUpdateHeader(_output, ServerMessageWriter.UnknownRectangleCount);
+            EncodeRectangles(encoder, translator, lossless, _output);
+            ServerMessageWriter.WriteLastRect(_output);
+        }
+        else
+        {
+            _scratch.ResetWrittenCount();
+            int encoded = EncodeRectangles(encoder, translator, lossless, _scratch);
+            ServerMessageWriter.WriteFramebufferUpdateHeader(_output, (ushort)Math.Min(encoded, ushort.MaxValue - 1));
+            _output.Write(_scratch.WrittenSpan);
+        }
+
+        return true;
+    }
+
     private int EncodeRectangles(IRectangleEncoder encoder, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
     {
         int count = 0;
@@ -375,6 +542,7 @@ internal sealed partial class RfbSession
                 if (p.Serial == serial)
                 {
                     count += encoder.Encode(view.Slice(p.Local.X, p.Local.Y, p.Local.Width, p.Local.Height), p.Desktop.X, p.Desktop.Y, translator, settings, output);
+                    TrackLossy(state, shadow.Tiles, p.Local, encoder.LastEncodeWasLossy);
                 }
 
                 i++;
@@ -492,6 +660,11 @@ internal sealed partial class RfbSession
     /// <summary>What this session keeps per head: the tiles it owes and the state it last saw.</summary>
     private sealed class HeadState(DesktopHead head)
     {
+        /// <summary>Tiles whose last pixels reached the client lossily (JPEG) and are owed a lossless copy.</summary>
+        public bool[] Lossy { get; set; } = Array.Empty<bool>();
+
+        public bool AnyLossy { get; set; }
+
         public DesktopHead Head { get; } = head;
 
         public bool[] Owed { get; set; } = Array.Empty<bool>();

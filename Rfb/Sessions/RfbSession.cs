@@ -677,7 +677,8 @@ internal sealed partial class RfbSession
             return wrote;
         }
 
-        if (WriteFramebufferUpdate(incremental, full, extras, otherClientLayout, translator, capabilities))
+        if (WriteFramebufferUpdate(incremental, full, extras, otherClientLayout, translator, capabilities)
+            || WriteLosslessRefreshIfDue(incremental, translator, capabilities))
         {
             lock (_stateLock)
             {

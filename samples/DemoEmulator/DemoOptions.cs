@@ -39,8 +39,8 @@ internal sealed class DemoOptions
                                  IPv6 addresses go in brackets: [::1]:5900. 0.0.0.0 listens on
                                  every IPv4 interface. Port 0 picks a free port.
           --size WxH             Guest screen size in pixels, 16..8192 each side (default 1280x720).
-          --heads N              Number of guest screens (heads), 1..8 (default 1).
-                                 Only 1 is served so far; more is refused with a message.
+          --heads N              Number of guest screens (heads), 1..8 (default 1), shown
+                                 side by side as one desktop; each follows clients' resizes.
           --password-file FILE   Require VNC authentication with the password in FILE: its
                                  first line, or a vncpasswd file (default: no password).
           --trace FILE           Replay an FBS trace (.fbs or .fbs.zst) at its recorded pace
