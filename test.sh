@@ -20,6 +20,7 @@ packages=(
   netpbm xdotool                      # pnmtopng: independent PNG writer for the PNG decoder's tests
   zstd                        # trace files (.fbs.zst)
   libturbojpeg0               # JPEG for Tight encoding
+  gcc pkg-config libx11-dev libvncserver-dev libneatvnc-dev libaml-dev libpixman-1-dev libdrm-dev  # TraceBench's peer harnesses
 )
 
 install_missing_packages() {

@@ -89,12 +89,12 @@ internal sealed class LoadedTrace
 
         if (width == 0)
         {
-            throw new TraceFormatException(TraceFormatError.TruncatedStream, $"{path}: the trace ends before its ServerInit.");
+            throw new TraceFormatException(TraceFormatError.TruncatedStream, "The trace ends before its ServerInit.");
         }
 
         if (updates.Count == 0)
         {
-            throw new TraceFormatException(TraceFormatError.TruncatedStream, $"{path}: the trace holds no FramebufferUpdate.");
+            throw new TraceFormatException(TraceFormatError.TruncatedStream, "The trace holds no FramebufferUpdate.");
         }
 
         return new LoadedTrace(path, width, height, updates);
