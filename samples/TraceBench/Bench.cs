@@ -59,7 +59,15 @@ internal static class Bench
                     foreach (string peer in options.Peers)
                     {
                         await using IBenchServer server = PeerServers.Create(peer, raw);
-                        results.Add(await BenchRunner.RunAsync(trace, server, options, progress, cancellationToken).ConfigureAwait(false));
+                        try
+                        {
+                            results.Add(await BenchRunner.RunAsync(trace, server, options, progress, cancellationToken).ConfigureAwait(false));
+                        }
+                        catch (InvalidOperationException ex) when (options.Traces.Count > 1)
+                        {
+                            // One peer failing on one trace should not lose the other figures of a long run.
+                            progress.WriteLine($"  {trace.Name} on {peer} failed: {ex.Message}");
+                        }
                     }
                 }
                 finally

@@ -55,7 +55,9 @@ int main(int argc, char **argv)
     s_screen->listenInterface = htonl(INADDR_LOOPBACK);
     s_screen->alwaysShared = TRUE;
     s_screen->desktopName = "trace";
-    s_screen->cursor = NULL; /* no cursor drawn into the pixels: the trace has its own */
+    /* The trace has its pointer in its pixels: draw none (an empty 1x1 mask). A NULL cursor
+     * would be simpler but makes rfbDoCopyRect crash in 0.9.14. */
+    s_screen->cursor = rfbMakeXCursor(1, 1, " ", " ");
     rfbLogEnable(0);
     rfbInitServer(s_screen);
     rfbRunEventLoop(s_screen, -1, TRUE); /* a thread per client, as threaded servers run it */
