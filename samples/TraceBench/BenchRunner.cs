@@ -37,6 +37,7 @@ internal static class BenchRunner
             long lastProgress = started;
             uint firstTimestamp = trace.Updates[0].TimestampMs;
             int stalls = 0;
+            long stallTicks = 0;
             for (int i = 0; i < trace.Updates.Count; i++)
             {
                 if (options.Pace == Pace.Recorded)
@@ -53,10 +54,14 @@ internal static class BenchRunner
                 }
 
                 applied[i] = await server.ApplyAsync(i, cancellationToken).ConfigureAwait(false);
+                long waitStarted = Stopwatch.GetTimestamp();
                 if (options.Pace == Pace.Max && applied[i].Changed
                     && await client.NextUpdateAsync(s_stepTimeout, cancellationToken).ConfigureAwait(false) is null)
                 {
+                    // A server that sends nothing for an update that changed nothing it can see is
+                    // not charged the time spent waiting for it.
                     stalls++;
+                    stallTicks += Stopwatch.GetTimestamp() - waitStarted;
                 }
 
                 if (progress is not null && Stopwatch.GetElapsedTime(lastProgress) > TimeSpan.FromSeconds(1))
@@ -114,7 +119,7 @@ internal static class BenchRunner
             }
 
             long lastByte = received[^1].LastByteTicks;
-            double seconds = Math.Max(1e-9, (lastByte - applied[0].StartTicks) / (double)Stopwatch.Frequency);
+            double seconds = Math.Max(1e-9, (lastByte - applied[0].StartTicks - stallTicks) / (double)Stopwatch.Frequency);
             int[] match = server.MatchUpdates(applied, received) ?? MatchByTime(applied, received);
             var latencies = new List<double>();
             for (int i = 0; i < applied.Length; i++)
