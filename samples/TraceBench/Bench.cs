@@ -52,7 +52,7 @@ internal static class Bench
 
             if (options.Peers.Count > 0)
             {
-                string raw = Path.Combine(Path.GetTempPath(), $"tracebench-{Environment.ProcessId}-{trace.Name}.raw");
+                string raw = Path.Combine(Path.GetTempPath(), $"tracebench-{Environment.ProcessId}-{trace.Name}-{Guid.NewGuid():N}.raw");
                 RawTraceWriter.Write(trace, raw);
                 try
                 {

@@ -16,7 +16,7 @@ internal static class BenchRunner
 
     public static async Task<BenchResult> RunAsync(LoadedTrace trace, IBenchServer server, BenchOptions options, TextWriter? progress, CancellationToken cancellationToken)
     {
-        string dump = Path.Combine(Path.GetTempPath(), $"tracebench-{Environment.ProcessId}-{server.Name}.fb");
+        string dump = Path.Combine(Path.GetTempPath(), $"tracebench-{Environment.ProcessId}-{server.Name}-{Guid.NewGuid():N}.fb");
         int port = await server.StartAsync(trace, cancellationToken).ConfigureAwait(false);
         int[] encodings = MeasuringClient.Announced(options.Encoding, options.Quality, options.Compress);
         using ClientProcess client = ClientProcess.Start(port, encodings, dump);
