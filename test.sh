@@ -23,6 +23,7 @@ packages=(
   vncsnapshot                 # TightVNC-based Tight decoder for the Tight encoder tests
   chromium                    # headless browser for the noVNC tests (driven by Playwright)
   npm                         # fetches noVNC for the demo's web client at build time
+  gcc pkg-config libx11-dev libvncserver-dev libneatvnc-dev libaml-dev libpixman-1-dev libdrm-dev  # TraceBench's peer harnesses
 )
 
 install_missing_packages() {

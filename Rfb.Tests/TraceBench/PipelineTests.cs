@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Rfb.Recording;
+using Rfb.Tests.EndToEnd.Tools;
+using Rfb.Tests.Recording;
+using TraceBench;
+
+namespace Rfb.Tests.TraceBench;
+
+/// <summary>A short trace through console, bridge, session and a loopback socket to the measuring client in its own process.</summary>
+public sealed class PipelineTests : IDisposable
+{
+    private static readonly string[] s_jsonKeys =
+        ["trace", "server", "updates", "mpx_damaged", "mpx_sent", "bytes", "cpu_ms_per_update", "mpx_per_s", "latency_p50_ms", "latency_p99_ms", "peak_memory_mb"];
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("tracebench-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData("max")]
+    [InlineData("recorded")]
+    public async Task Run_ShortTrace_ClientFinalFrameEqualsTraceFinalFrame(string pace)
+    {
+        string trace = TracePaths.TestData(TracePaths.XtermFirst30);
+        string png = Path.Combine(_dir, "final.png");
+        string json = Path.Combine(_dir, "out.json");
+        var output = new StringWriter();
+
+        IReadOnlyList<BenchResult> results = await Bench.RunAsync(
+            BenchOptions.Parse([trace, "--pace", pace, "--json", json, "--final-frame", png]), output, TextWriter.Null, CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(120));
+
+        // The expected frame is decoded independently of the bench: the recording reader's own
+        // framebuffer, and our PNG decoder reading what the bench wrote.
+        ImageRgb expected = Expected(trace);
+        ImageAssert.Equal(expected, PngDecoder.Decode(png), $"final frame at pace {pace}");
+        BenchResult r = Assert.Single(results);
+        Assert.Equal("match", r.FinalFrame);
+        Assert.Equal(("xterm_scroll_first30", "rfb", 30L), (r.Trace, r.Server, r.Updates));
+        Assert.True(r.Bytes > 0 && r.MpxSent > 0 && r.MpxPerS > 0, output.ToString());
+        // Raw: the bytes are exactly the Raw size of what was sent.
+        Assert.Equal(r.RawBytes, r.Bytes);
+        Assert.True(r.LatencyP50Ms > 0 && r.LatencyP99Ms >= r.LatencyP50Ms, output.ToString());
+        Assert.Contains("xterm_scroll_first30", output.ToString());
+
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement item = Assert.Single(doc.RootElement.EnumerateArray().ToArray());
+        Assert.Equal(s_jsonKeys, item.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal("xterm_scroll_first30", item.GetProperty("trace").GetString());
+        Assert.Equal(30, item.GetProperty("updates").GetInt32());
+        Assert.Equal(r.Bytes, item.GetProperty("bytes").GetInt64());
+    }
+
+    internal static ImageRgb Expected(string trace)
+    {
+        var fb = new TraceFramebuffer(1, 1);
+        using var reader = new FbsReader(trace);
+        foreach (TraceEvent e in RecordedSessionDecoder.ReadEvents(reader))
+        {
+            if (e is TraceServerInit init)
+            {
+                fb = new TraceFramebuffer(init.Width, init.Height);
+            }
+            else
+            {
+                fb.Apply((TraceUpdate)e);
+            }
+        }
+
+        return ImageRgb.Create(fb.Width, fb.Height, (x, y) => fb.GetPixel(x, y) & 0x00FFFFFF);
+    }
+}

@@ -1,0 +1,90 @@
+using Rfb.Recording;
+using Rfb.Sessions;
+using TraceBench.Servers;
+
+namespace TraceBench;
+
+/// <summary>Runs the bench for parsed options: every trace on this server, then on each peer.</summary>
+internal static class Bench
+{
+    /// <exception cref="TraceFormatException">A trace cannot be replayed; the message names the file.</exception>
+    public static async Task<IReadOnlyList<BenchResult>> RunAsync(BenchOptions options, TextWriter output, TextWriter progress, CancellationToken cancellationToken)
+    {
+        if (!options.EncoderOnly && !EncoderCatalog.IsSupported(options.Encoding))
+        {
+            progress.WriteLine($"note: this build has no {EncodingNames.Name(options.Encoding)} encoder yet; the server answers with Raw.");
+        }
+
+        if (options.Threads != 1)
+        {
+            progress.WriteLine($"note: --threads {options.Threads}: this server encodes on each session's own thread so far; the value is not used yet.");
+        }
+
+        var results = new List<BenchResult>();
+        foreach (string path in options.Traces)
+        {
+            progress.WriteLine($"Loading {path}");
+            LoadedTrace trace;
+            try
+            {
+                trace = LoadedTrace.Load(path);
+            }
+            catch (TraceFormatException ex)
+            {
+                throw new TraceFormatException(ex.Error, $"{path}: {ex.Message}");
+            }
+            catch (FileNotFoundException)
+            {
+                throw new FileNotFoundException($"{path}: no such file.");
+            }
+
+            progress.WriteLine($"  {trace.Width}x{trace.Height}, {trace.Updates.Count} updates, {trace.DamagedPixels / 1e6:0.0} Mpx damaged");
+            if (options.EncoderOnly)
+            {
+                results.Add(EncoderOnlyRunner.Run(trace, options));
+                continue;
+            }
+
+            await using (var ours = new RfbBenchServer())
+            {
+                results.Add(await BenchRunner.RunAsync(trace, ours, options, progress, cancellationToken).ConfigureAwait(false));
+            }
+
+            if (options.Peers.Count > 0)
+            {
+                string raw = Path.Combine(Path.GetTempPath(), $"tracebench-{Environment.ProcessId}-{trace.Name}-{Guid.NewGuid():N}.raw");
+                RawTraceWriter.Write(trace, raw);
+                try
+                {
+                    foreach (string peer in options.Peers)
+                    {
+                        await using IBenchServer server = PeerServers.Create(peer, raw);
+                        try
+                        {
+                            results.Add(await BenchRunner.RunAsync(trace, server, options, progress, cancellationToken).ConfigureAwait(false));
+                        }
+                        catch (InvalidOperationException ex) when (options.Traces.Count > 1)
+                        {
+                            // One peer failing on one trace should not lose the other figures of a long run.
+                            progress.WriteLine($"  {trace.Name} on {peer} failed: {ex.Message}");
+                        }
+                    }
+                }
+                finally
+                {
+                    File.Delete(raw);
+                }
+            }
+        }
+
+        output.WriteLine();
+        Report.WriteTable(output, results);
+        Report.WriteRatios(output, results);
+        if (options.JsonPath is not null)
+        {
+            Report.WriteJson(options.JsonPath, results);
+        }
+
+        return results;
+    }
+}

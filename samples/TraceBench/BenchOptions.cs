@@ -1,0 +1,186 @@
+using System.Globalization;
+using Rfb.Encodings;
+
+namespace TraceBench;
+
+/// <summary>
+/// <c>TraceBench TRACE... [--encoding tight|zrle|...] [--quality N] [--compress N] [--threads N]
+/// [--pace recorded|max] [--encoder-only] [--peers xvnc,libvncserver,neatvnc] [--json FILE]
+/// [--final-frame FILE.png]</c>.
+/// </summary>
+internal sealed class BenchOptions
+{
+    public static readonly string[] KnownPeers = ["xvnc", "libvncserver", "neatvnc"];
+
+    public static string HelpText =>
+        $"""
+        Replays FBS traces through a VNC server and a measuring client, and reports bytes, CPU, throughput and latency.
+
+        Usage:
+          TraceBench TRACE... [--encoding {EncodingNames.All}] [--quality N] [--compress N] [--threads N]
+                     [--pace recorded|max] [--encoder-only] [--peers xvnc,libvncserver,neatvnc]
+                     [--json FILE] [--final-frame FILE.png]
+          TraceBench record HOST:PORT --seconds N OUT.fbs.zst
+
+        Options:
+          --encoding NAME     the encoding the measuring client asks for (default raw), plus CopyRect,
+                              LastRect and DesktopSize
+          --quality N         JPEG quality level 0..9 (announced as a pseudo-encoding)
+          --compress N        compress level 0..9 (announced as a pseudo-encoding)
+          --threads N         encoder threads (this server encodes on its session's thread so far: 1)
+          --pace PACE         recorded (default): replay at the recorded times, for latency;
+                              max: replay the next update as soon as the client has the previous one
+          --encoder-only      encode each recorded rectangle as given, without the pipeline (like
+                              TigerVNC's encperf)
+          --peers LIST        also run these servers on the same trace with the same client
+          --json FILE         write one object per trace and server
+          --final-frame FILE  save the client's last framebuffer as PNG (FILE-TRACE.png with several traces)
+        """;
+
+    public List<string> Traces { get; } = new();
+
+    public int Encoding { get; private set; } = EncodingType.Raw;
+
+    public int Quality { get; private set; } = -1;
+
+    public int Compress { get; private set; } = -1;
+
+    public int Threads { get; private set; } = 1;
+
+    public Pace Pace { get; private set; } = Pace.Recorded;
+
+    public bool EncoderOnly { get; private set; }
+
+    public List<string> Peers { get; } = new();
+
+    public string? JsonPath { get; private set; }
+
+    public string? FinalFramePath { get; private set; }
+
+    public bool ShowHelp { get; private set; }
+
+    /// <exception cref="BenchOptionsException">The arguments are wrong; the message says how.</exception>
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var o = new BenchOptions();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string a = args[i];
+            if (!a.StartsWith("--", StringComparison.Ordinal))
+            {
+                o.Traces.Add(a);
+                continue;
+            }
+
+            if (a is "--help")
+            {
+                o.ShowHelp = true;
+                continue;
+            }
+
+            if (a is "--encoder-only")
+            {
+                o.EncoderOnly = true;
+                continue;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                throw new BenchOptionsException($"{a} needs a value.");
+            }
+
+            string v = args[++i];
+            switch (a)
+            {
+                case "--encoding":
+                    if (!EncodingNames.TryParse(v, out int e))
+                    {
+                        throw new BenchOptionsException($"--encoding {v}: unknown encoding; use one of {EncodingNames.All}.");
+                    }
+
+                    o.Encoding = e;
+                    break;
+                case "--quality":
+                    o.Quality = Int(a, v, 0, 9);
+                    break;
+                case "--compress":
+                    o.Compress = Int(a, v, 0, 9);
+                    break;
+                case "--threads":
+                    o.Threads = Int(a, v, 1, 256);
+                    break;
+                case "--pace":
+                    o.Pace = v switch
+                    {
+                        "recorded" => Pace.Recorded,
+                        "max" => Pace.Max,
+                        _ => throw new BenchOptionsException($"--pace {v}: use recorded or max."),
+                    };
+                    break;
+                case "--peers":
+                    foreach (string p in v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        string peer = p.ToLowerInvariant();
+                        if (!KnownPeers.Contains(peer))
+                        {
+                            throw new BenchOptionsException($"--peers: unknown peer {p}; use {string.Join(",", KnownPeers)}.");
+                        }
+
+                        if (!o.Peers.Contains(peer))
+                        {
+                            o.Peers.Add(peer);
+                        }
+                    }
+
+                    break;
+                case "--json":
+                    o.JsonPath = v;
+                    break;
+                case "--final-frame":
+                    o.FinalFramePath = v;
+                    break;
+                default:
+                    throw new BenchOptionsException($"Unknown option {a}; see --help.");
+            }
+        }
+
+        if (o.ShowHelp)
+        {
+            return o;
+        }
+
+        if (o.Traces.Count == 0)
+        {
+            throw new BenchOptionsException("Give at least one trace (.fbs or .fbs.zst); see --help.");
+        }
+
+        if (o.EncoderOnly && o.Peers.Count > 0)
+        {
+            throw new BenchOptionsException("--encoder-only measures this library's encoders alone; it cannot run --peers.");
+        }
+
+        return o;
+    }
+
+    /// <summary>Where the final frame of <paramref name="traceName"/> goes: the path itself with one trace, PATH-TRACE.png with several.</summary>
+    public string? FinalFrameFor(string traceName)
+    {
+        if (FinalFramePath is null || Traces.Count == 1)
+        {
+            return FinalFramePath;
+        }
+
+        string dir = Path.GetDirectoryName(FinalFramePath) ?? "";
+        return Path.Combine(dir, $"{Path.GetFileNameWithoutExtension(FinalFramePath)}-{traceName}{Path.GetExtension(FinalFramePath)}");
+    }
+
+    private static int Int(string option, string value, int min, int max)
+    {
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < min || n > max)
+        {
+            throw new BenchOptionsException($"{option} {value}: give a whole number from {min} to {max}.");
+        }
+
+        return n;
+    }
+}

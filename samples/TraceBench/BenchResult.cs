@@ -1,0 +1,38 @@
+namespace TraceBench;
+
+/// <summary>The figures of one trace on one server (the JSON object's keys are the issue's).</summary>
+internal sealed record BenchResult
+{
+    public required string Trace { get; init; }
+
+    public required string Server { get; init; }
+
+    public long Updates { get; init; }
+
+    public double MpxDamaged { get; init; }
+
+    public double MpxSent { get; init; }
+
+    public long Bytes { get; init; }
+
+    /// <summary>What the same rectangles take as Raw (shown as a ratio; not in the JSON).</summary>
+    public long RawBytes { get; init; }
+
+    public double CpuMsPerUpdate { get; init; }
+
+    public double MpxPerS { get; init; }
+
+    public double LatencyP50Ms { get; init; }
+
+    public double LatencyP99Ms { get; init; }
+
+    public double PeakMemoryMb { get; init; }
+
+    /// <summary>"match", "N pixels differ", or why it was not checked (not in the JSON).</summary>
+    public string FinalFrame { get; init; } = "";
+
+    /// <summary>Whether the client's final framebuffer equals the trace's final frame.</summary>
+    public bool FinalFrameMatches { get; init; }
+
+    public double RatioToRaw => RawBytes == 0 ? 0 : (double)Bytes / RawBytes;
+}

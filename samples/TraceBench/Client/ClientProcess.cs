@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+
+namespace TraceBench.Client;
+
+/// <summary>The measuring client running as <c>TraceBench client</c> in a process of its own.</summary>
+internal sealed class ClientProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly Channel<UpdateRecord> _updates = Channel.CreateUnbounded<UpdateRecord>();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> _end = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<UpdateRecord> _all = new();
+    private readonly System.Text.StringBuilder _stderr = new();
+    private readonly Task _stdout;
+
+    private ClientProcess(Process process)
+    {
+        _process = process;
+        _stdout = Task.Run(ReadStdoutAsync);
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (_stderr)
+                {
+                    _stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>Every update line read so far.</summary>
+    public List<UpdateRecord> Received
+    {
+        get
+        {
+            lock (_all)
+            {
+                return _all.ToList();
+            }
+        }
+    }
+
+    public static ClientProcess Start(int port, int[] encodings, string dumpPath)
+    {
+        string dll = typeof(ClientCommand).Assembly.Location;
+        string apphost = Path.ChangeExtension(dll, null);
+        var info = new ProcessStartInfo
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (File.Exists(apphost))
+        {
+            info.FileName = apphost;
+        }
+        else
+        {
+            info.FileName = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+            info.ArgumentList.Add(dll);
+        }
+
+        foreach (string a in new[] { "client", "--port", port.ToString(CultureInfo.InvariantCulture), "--encodings", string.Join(",", encodings), "--dump", dumpPath })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        return new ClientProcess(Process.Start(info) ?? throw new InvalidOperationException("The measuring client did not start."));
+    }
+
+    public async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        Task done = await Task.WhenAny(_ready.Task, _end.Task, Task.Delay(timeout)).ConfigureAwait(false);
+        if (done != _ready.Task)
+        {
+            throw new InvalidOperationException($"The measuring client did not get its first update within {timeout.TotalSeconds:0} s. {Stderr()}");
+        }
+    }
+
+    /// <summary>Drops update lines already read and not yet taken.</summary>
+    public void DrainPending()
+    {
+        while (_updates.Reader.TryRead(out _))
+        {
+        }
+    }
+
+    /// <summary>The next update line, or null when none comes within <paramref name="timeout"/>.</summary>
+    public async Task<UpdateRecord?> NextUpdateAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            return await _updates.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (ChannelClosedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Tells the client to stop and returns its END line's fields (skipped rectangles, first skipped encoding).</summary>
+    public async Task<(long Skipped, int FirstSkippedEncoding)> StopAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _process.StandardInput.WriteLineAsync("stop").ConfigureAwait(false);
+            await _process.StandardInput.FlushAsync().ConfigureAwait(false);
+            _process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+        }
+
+        Task done = await Task.WhenAny(_end.Task, Task.Delay(timeout)).ConfigureAwait(false);
+        if (done != _end.Task)
+        {
+            throw new InvalidOperationException($"The measuring client did not finish within {timeout.TotalSeconds:0} s. {Stderr()}");
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(timeout).ConfigureAwait(false);
+        string[] f = (await _end.Task.ConfigureAwait(false)).Split(' ');
+        return (long.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture));
+    }
+
+    public string Stderr()
+    {
+        lock (_stderr)
+        {
+            return _stderr.ToString().Trim();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit(5000);
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task ReadStdoutAsync()
+    {
+        string? line;
+        while ((line = await _process.StandardOutput.ReadLineAsync().ConfigureAwait(false)) is not null)
+        {
+            if (line == ClientCommand.Ready)
+            {
+                _ready.TrySetResult();
+            }
+            else if (UpdateRecord.TryParse(line, out UpdateRecord record))
+            {
+                lock (_all)
+                {
+                    _all.Add(record);
+                }
+
+                _updates.Writer.TryWrite(record);
+            }
+            else if (line.StartsWith(ClientCommand.End + " ", StringComparison.Ordinal))
+            {
+                _end.TrySetResult(line);
+            }
+        }
+
+        _updates.Writer.TryComplete();
+        _end.TrySetResult($"{ClientCommand.End} 0 0");
+    }
+}

@@ -1,0 +1,326 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using Rfb.Encodings;
+using Rfb.Recording;
+
+namespace TraceBench.Client;
+
+/// <summary>
+/// The RFB client at the far end of the bench: RFB 3.3/3.7/3.8 with security None, 32 bpp
+/// XRGB8888, one FramebufferUpdateRequest outstanding (the next incremental one is sent as soon as
+/// an update's last byte is read), every byte read and every rectangle decoded into its own
+/// framebuffer where a decoder exists (<see cref="IRectangleDecoder"/>).
+/// </summary>
+internal sealed class MeasuringClient : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly Dictionary<int, IRectangleDecoder> _decoders = new();
+
+    private MeasuringClient(Socket socket)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        Input = new RfbInput(_stream);
+        foreach (IRectangleDecoder d in DefaultDecoders())
+        {
+            _decoders[d.Encoding] = d;
+        }
+    }
+
+    public RfbInput Input { get; }
+
+    /// <summary>The client's copy of the framebuffer; null before ServerInit.</summary>
+    public TraceFramebuffer? Framebuffer { get; private set; }
+
+    public string DesktopName { get; private set; } = "";
+
+    /// <summary>The version the server answered ("RFB 003.008\n" and so on).</summary>
+    public string ServerVersion { get; private set; } = "";
+
+    /// <summary>Rectangles whose payload was skipped rather than decoded (their pixels are not in <see cref="Framebuffer"/>).</summary>
+    public long SkippedRectangles { get; private set; }
+
+    /// <summary>The first rectangle that was skipped, for messages.</summary>
+    public int? FirstSkippedEncoding { get; private set; }
+
+    public static IRectangleDecoder[] DefaultDecoders() =>
+    [
+        new RawDecoder(),
+        new CopyRectDecoder(),
+        new HextileDecoder(),
+        new LengthPrefixedSkipper(EncodingType.Zlib),
+        new LengthPrefixedSkipper(EncodingType.Zrle),
+        new TightSkipper(EncodingType.Tight),
+        new TightSkipper(EncodingType.TightPng),
+    ];
+
+    /// <summary>The encodings announced: the chosen one, CopyRect, LastRect, DesktopSize, then quality and compress levels when given.</summary>
+    public static int[] Announced(int encoding, int quality, int compress)
+    {
+        var list = new List<int> { encoding };
+        foreach (int e in new[] { EncodingType.CopyRect, EncodingType.LastRect, EncodingType.DesktopSize })
+        {
+            if (!list.Contains(e))
+            {
+                list.Add(e);
+            }
+        }
+
+        if (quality >= 0)
+        {
+            list.Add(EncodingType.JpegQualityLevel0 + quality);
+        }
+
+        if (compress >= 0)
+        {
+            list.Add(EncodingType.CompressLevel0 + compress);
+        }
+
+        return list.ToArray();
+    }
+
+    /// <summary>Connects, runs the handshake to ServerInit and sends SetPixelFormat and SetEncodings.</summary>
+    public static MeasuringClient Connect(string host, int port, int[] encodings, TimeSpan timeout)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            socket.ConnectAsync(host, port, cts.Token).AsTask().GetAwaiter().GetResult();
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var client = new MeasuringClient(socket);
+        try
+        {
+            socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
+            client.Handshake();
+            socket.ReceiveTimeout = 0;
+            client.SendSetPixelFormat();
+            client.SendSetEncodings(encodings);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    public void RequestUpdate(bool incremental)
+    {
+        Span<byte> m = stackalloc byte[10];
+        m[0] = 3;
+        m[1] = incremental ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteUInt16BigEndian(m[2..], 0);
+        BinaryPrimitives.WriteUInt16BigEndian(m[4..], 0);
+        BinaryPrimitives.WriteUInt16BigEndian(m[6..], (ushort)Framebuffer!.Width);
+        BinaryPrimitives.WriteUInt16BigEndian(m[8..], (ushort)Framebuffer.Height);
+        _stream.Write(m);
+    }
+
+    /// <summary>
+    /// Reads server messages until a FramebufferUpdate has been read completely (Bell, cut text and
+    /// colour map entries are skipped on the way) and returns what it held.
+    /// </summary>
+    public UpdateRecord ReadUpdate()
+    {
+        while (true)
+        {
+            long offset = Input.Position;
+            byte type = Input.ReadU8();
+            long first = Stopwatch.GetTimestamp();
+            switch (type)
+            {
+                case 0:
+                    return ReadUpdateBody(offset, first);
+                case 1:
+                    Input.Skip(1);
+                    Input.ReadU16();
+                    Input.Skip(Input.ReadU16() * 6L);
+                    break;
+                case 2:
+                    break;
+                case 3:
+                    Input.Skip(3);
+                    Input.Skip(Input.ReadU32());
+                    break;
+                default:
+                    throw new InvalidDataException($"The server sent message type {type}, which this client did not ask for.");
+            }
+        }
+    }
+
+    public void Shutdown()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+
+    private UpdateRecord ReadUpdateBody(long offset, long firstTicks)
+    {
+        Input.Skip(1);
+        int count = Input.ReadU16();
+        int rects = 0;
+        long pixels = 0;
+        long rawBytes = 4;
+        for (int i = 0; count == 0xFFFF || i < count; i++)
+        {
+            int x = Input.ReadU16(), y = Input.ReadU16(), w = Input.ReadU16(), h = Input.ReadU16();
+            int encoding = Input.ReadS32();
+            if (encoding == EncodingType.LastRect)
+            {
+                rawBytes += 12;
+                break;
+            }
+
+            if (encoding == EncodingType.DesktopSize)
+            {
+                Framebuffer!.Resize(w, h);
+                rawBytes += 12;
+                continue;
+            }
+
+            if (!_decoders.TryGetValue(encoding, out IRectangleDecoder? decoder))
+            {
+                throw new InvalidDataException($"The server sent a rectangle in encoding {encoding}, which this client cannot read.");
+            }
+
+            if (x + w > Framebuffer!.Width || y + h > Framebuffer.Height)
+            {
+                throw new InvalidDataException($"The rectangle {w}x{h}+{x}+{y} leaves the {Framebuffer.Width}x{Framebuffer.Height} framebuffer.");
+            }
+
+            decoder.Decode(Input, x, y, w, h, Framebuffer);
+            rects++;
+            if (encoding == EncodingType.CopyRect)
+            {
+                rawBytes += 12 + 4;
+            }
+            else
+            {
+                pixels += (long)w * h;
+                rawBytes += 12 + (long)w * h * 4;
+            }
+
+            if (!decoder.DecodesPixels)
+            {
+                SkippedRectangles++;
+                FirstSkippedEncoding ??= encoding;
+            }
+
+        }
+
+        return new UpdateRecord(offset, firstTicks, Stopwatch.GetTimestamp(), Input.Position - offset, rects, pixels, rawBytes);
+    }
+
+    private void Handshake()
+    {
+        Span<byte> version = stackalloc byte[12];
+        Input.ReadExactly(version);
+        ServerVersion = Encoding.ASCII.GetString(version);
+        if (!ServerVersion.StartsWith("RFB 003.", StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"Not an RFB server: it said \"{ServerVersion.TrimEnd()}\".");
+        }
+
+        int minor = int.Parse(ServerVersion.AsSpan(8, 3), System.Globalization.CultureInfo.InvariantCulture);
+        minor = minor >= 8 ? 8 : minor >= 7 ? 7 : 3;
+        _stream.Write(Encoding.ASCII.GetBytes($"RFB 003.00{minor}\n"));
+        if (minor == 3)
+        {
+            uint type = Input.ReadU32();
+            if (type == 0)
+            {
+                throw new InvalidDataException($"The server refused the connection: {ReadReason()}");
+            }
+
+            if (type != 1)
+            {
+                throw new InvalidDataException($"The server asks for security type {type}; the bench needs None (1).");
+            }
+        }
+        else
+        {
+            int n = Input.ReadU8();
+            if (n == 0)
+            {
+                throw new InvalidDataException($"The server refused the connection: {ReadReason()}");
+            }
+
+            Span<byte> types = stackalloc byte[n];
+            Input.ReadExactly(types);
+            if (types.IndexOf((byte)1) < 0)
+            {
+                throw new InvalidDataException($"The server offers security types {string.Join(",", types.ToArray())}; the bench needs None (1).");
+            }
+
+            _stream.WriteByte(1);
+            if (minor == 8 && Input.ReadU32() != 0)
+            {
+                throw new InvalidDataException($"Security None failed: {ReadReason()}");
+            }
+        }
+
+        _stream.WriteByte(1); // ClientInit: shared
+        int width = Input.ReadU16();
+        int height = Input.ReadU16();
+        Input.Skip(PixelFormat.WireSize);
+        uint nameLength = Input.ReadU32();
+        if (nameLength > 1 << 20)
+        {
+            throw new InvalidDataException($"The desktop name is {nameLength} bytes long.");
+        }
+
+        var name = new byte[nameLength];
+        Input.ReadExactly(name);
+        DesktopName = Encoding.UTF8.GetString(name);
+        Framebuffer = new TraceFramebuffer(width, height);
+    }
+
+    private string ReadReason()
+    {
+        uint length = Input.ReadU32();
+        var reason = new byte[Math.Min(length, 4096u)];
+        Input.ReadExactly(reason);
+        return Encoding.UTF8.GetString(reason);
+    }
+
+    private void SendSetPixelFormat()
+    {
+        Span<byte> m = stackalloc byte[4 + PixelFormat.WireSize];
+        m.Clear();
+        PixelFormat.Canonical.Write(m[4..]);
+        _stream.Write(m);
+    }
+
+    private void SendSetEncodings(int[] encodings)
+    {
+        var m = new byte[4 + (encodings.Length * 4)];
+        m[0] = 2;
+        BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(2), (ushort)encodings.Length);
+        for (int i = 0; i < encodings.Length; i++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(m.AsSpan(4 + (i * 4)), encodings[i]);
+        }
+
+        _stream.Write(m);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using ConsoleBridge;
+using Rfb;
+using Rfb.Recording;
+using TraceBench.Client;
+
+namespace TraceBench.Servers;
+
+/// <summary>
+/// This library's server in the bench's own process: a <see cref="DisplayConsole"/> with the
+/// refresh thread off (the replay calls <see cref="DisplayConsole.Refresh"/> after each update,
+/// as an emulator that refreshes at the end of its frame does), an <see cref="RfbServer"/>, and a
+/// loopback listener of the bench's own that sets the socket up as the library's TCP transport
+/// does (TCP_NODELAY, 64 KiB pipe buffers) but records when each update was written.
+/// </summary>
+internal sealed class RfbBenchServer : IBenchServer
+{
+    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    private DisplayConsole? _console;
+    private RfbServer? _server;
+    private TraceFramebuffer? _guest;
+    private LoadedTrace? _trace;
+    private FlushRecordingWriter? _writer;
+    private Task? _accept;
+
+    public string Name => "rfb";
+
+    public IReadOnlyList<int> ServerProcessIds => [Environment.ProcessId];
+
+    public int MemoryProcessId => Environment.ProcessId;
+
+    public Task<int> StartAsync(LoadedTrace trace, CancellationToken cancellationToken)
+    {
+        _trace = trace;
+        _console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false, InitialWidth = trace.Width, InitialHeight = trace.Height });
+        _guest = new TraceFramebuffer(trace.Width, trace.Height);
+        _console.SwitchSurface(_guest.CreateSurface());
+        _server = new RfbServer(_console, new RfbServerOptions { DesktopName = trace.Name });
+        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _listener.Listen(1);
+        _accept = AcceptOneAsync(cancellationToken);
+        return Task.FromResult(((IPEndPoint)_listener.LocalEndPoint!).Port);
+    }
+
+    public Task<AppliedUpdate> ApplyAsync(int index, CancellationToken cancellationToken)
+    {
+        DisplayConsole console = _console!;
+        TraceFramebuffer guest = _guest!;
+        long before = Generation(console);
+        long start = Stopwatch.GetTimestamp();
+        foreach (TraceOperation op in _trace!.Updates[index].Operations)
+        {
+            switch (op.Kind)
+            {
+                case TraceOperationKind.Raw:
+                    guest.Apply(op);
+                    console.Invalidate(op.Rect);
+                    break;
+                case TraceOperationKind.Copy:
+                    guest.Apply(op);
+                    console.CopyRect(op.SourceX, op.SourceY, op.X, op.Y, op.Width, op.Height);
+                    break;
+                case TraceOperationKind.DesktopSize:
+                    guest.Apply(op);
+                    console.SwitchSurface(guest.CreateSurface());
+                    break;
+            }
+        }
+
+        console.Refresh();
+        long visible = Stopwatch.GetTimestamp();
+        return Task.FromResult(new AppliedUpdate(start, visible, Generation(console) != before));
+    }
+
+    public int[]? MatchUpdates(IReadOnlyList<AppliedUpdate> applied, IReadOnlyList<UpdateRecord> received)
+    {
+        if (_writer is null)
+        {
+            return null;
+        }
+
+        // The update that carries a replayed update is the first one whose first byte was
+        // written after the refresh that made it visible.
+        (long Offset, long Ticks)[] groups = _writer.Groups();
+        var byOffset = new Dictionary<long, int>();
+        for (int j = 0; j < received.Count; j++)
+        {
+            byOffset[received[j].StreamOffset] = j;
+        }
+
+        var match = new int[applied.Count];
+        int g = 0;
+        for (int i = 0; i < applied.Count; i++)
+        {
+            while (g < groups.Length && groups[g].Ticks <= applied[i].VisibleTicks)
+            {
+                g++;
+            }
+
+            int k = g;
+            match[i] = -1;
+            while (k < groups.Length && !byOffset.ContainsKey(groups[k].Offset))
+            {
+                k++;
+            }
+
+            if (k < groups.Length)
+            {
+                match[i] = byOffset[groups[k].Offset];
+            }
+        }
+
+        return match;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Dispose();
+        if (_server is not null)
+        {
+            await _server.StopAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+
+        if (_accept is not null)
+        {
+            await _accept.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+
+        _console?.Dispose();
+    }
+
+    private static long Generation(DisplayConsole console)
+    {
+        using ShadowReadScope shadow = console.ReadShadow();
+        return shadow.Tiles.Generation;
+    }
+
+    private async Task AcceptOneAsync(CancellationToken cancellationToken)
+    {
+        Socket client;
+        try
+        {
+            client = await _listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            return;
+        }
+
+        client.NoDelay = true;
+        var stream = new NetworkStream(client, ownsSocket: true);
+        _writer = new FlushRecordingWriter(PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024)));
+        var pipe = new DuplexPipe(PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024)), _writer);
+        var remote = (IPEndPoint)client.RemoteEndPoint!;
+        await _server!.RunSessionAsync(pipe, remote.ToString(), remote.Address).ConfigureAwait(false);
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
+}
