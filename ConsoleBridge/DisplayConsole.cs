@@ -23,7 +23,7 @@ public sealed partial class DisplayConsole : IDisposable
     internal const int MaxPendingRects = 64;
 
     /// <summary>How many recent blits are kept for readers that lag behind.</summary>
-    internal const int MaxRecentCopies = 16;
+    public const int MaxRecentCopies = 16;
 
     private readonly ReaderWriterLockSlim _shadowLock = new(LockRecursionPolicy.NoRecursion);
     private readonly object _pendingLock = new();

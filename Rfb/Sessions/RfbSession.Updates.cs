@@ -17,6 +17,7 @@ internal sealed partial class RfbSession
 
     private readonly Dictionary<DesktopHead, HeadState> _headStates = new();
     private readonly List<PlannedRect> _plan = new();
+    private readonly List<ConsoleCopy> _usableCopies = new();
     private readonly List<PixelRect> _uncovered = new();
     private readonly List<(PixelRect Destination, int SourceX, int SourceY)> _copyPlan = new();
     private readonly List<ScreenLayoutEntry> _screens = new();
@@ -177,13 +178,14 @@ internal sealed partial class RfbSession
         PixelRect visible = Offset(placement.Bounds.Intersect(framebuffer), -dx, -dy).Intersect(new PixelRect(0, 0, shadow.Width, shadow.Height));
         PixelRect localIncremental = Offset(incremental, -dx, -dy);
         PixelRect localFull = Offset(full, -dx, -dy);
-        ConsoleCopy? copy = null;
+        _usableCopies.Clear();
         if (shadow.SurfaceSerial != state.SeenSurfaceSerial || state.Owed.Length != tiles.TileCount)
         {
             if (state.Owed.Length != tiles.TileCount)
             {
                 state.Owed = new bool[tiles.TileCount];
                 state.ToSend = new bool[tiles.TileCount];
+                state.ClientGeneration = new long[tiles.TileCount];
             }
 
             state.Owed.AsSpan().Fill(true);
@@ -191,18 +193,17 @@ internal sealed partial class RfbSession
         }
         else
         {
-            if (allowCopy)
-            {
-                copy = FindUsableCopy(state, shadow, localIncremental, visible);
-            }
-
+            bool chained = allowCopy && PlanCopies(state, shadow, localIncremental, visible);
             tiles.AccumulateChangedSince(state.SeenGeneration, state.Owed);
-            if (copy is { } moved)
+            if (chained)
             {
-                // Tiles that only the move changed are rebuilt by the client's CopyRect.
+                // Tiles that the client's CopyRects rebuild whole, and that nothing changed
+                // since, are not sent as pixels.
+                long seen = state.SeenGeneration;
                 for (int i = 0; i < state.Owed.Length; i++)
                 {
-                    if (state.Owed[i] && tiles.TileGeneration(i) == moved.Generation && moved.Destination.Contains(tiles.TileBounds(i)))
+                    long client = state.ClientGeneration[i];
+                    if (state.Owed[i] && client > seen && tiles.TileGeneration(i) == client)
                     {
                         state.Owed[i] = false;
                     }
@@ -264,7 +265,7 @@ internal sealed partial class RfbSession
             }
         }
 
-        if (copy is { } c)
+        foreach (ConsoleCopy c in _usableCopies)
         {
             _copyPlan.Add((Offset(c.Destination, dx, dy), c.Source.X + dx, c.Source.Y + dy));
         }
@@ -616,43 +617,83 @@ internal sealed partial class RfbSession
     /// client's generation), and both places are inside the area it asked for and the part of the
     /// head it sees. More than one blit, or none, gives null and the moved pixels are sent as they are.
     /// </summary>
-    private static ConsoleCopy? FindUsableCopy(HeadState state, in ShadowReadScope shadow, PixelRect incremental, PixelRect visible)
+    /// <summary>
+    /// Picks the guest's blits since this client's last update that the client can repeat, in
+    /// order, into <c>_usableCopies</c>. It follows, per tile, the generation the client's copy
+    /// of that tile will show: the last one seen for tiles it is not owed, the blit's for tiles a
+    /// usable blit rebuilds whole, and none for tiles a blit covers in part or that a skipped blit
+    /// changed. A blit is usable when every tile under its source shows at least the newest
+    /// generation its source had when it moved, and both places lie inside the request and the
+    /// client's framebuffer. Returns whether any blit is usable; <c>ClientGeneration</c> then says
+    /// which tiles the blits rebuild.
+    /// </summary>
+    private bool PlanCopies(HeadState state, in ShadowReadScope shadow, PixelRect incremental, PixelRect visible)
     {
-        ConsoleCopy? found = null;
         IReadOnlyList<ConsoleCopy> copies = shadow.RecentCopies;
+        long seen = state.SeenGeneration;
+        int first = -1;
         for (int i = 0; i < copies.Count; i++)
         {
-            if (copies[i].Generation > state.SeenGeneration)
+            if (copies[i].Generation > seen)
             {
-                if (found is not null)
-                {
-                    return null;
-                }
-
-                found = copies[i];
+                first = i;
+                break;
             }
         }
 
-        if (found is not { } c || c.SourceGeneration > state.SeenGeneration)
+        // None new, or the console may have dropped older ones this client has not seen.
+        if (first < 0 || (first == 0 && copies.Count >= DisplayConsole.MaxRecentCopies))
         {
-            return null;
-        }
-
-        if (!incremental.Contains(c.Destination) || !visible.Contains(c.Destination) || !visible.Contains(c.Source))
-        {
-            return null;
+            return false;
         }
 
         TileGrid tiles = shadow.Tiles;
-        for (int i = 0; i < state.Owed.Length; i++)
+        Span<long> client = state.ClientGeneration;
+        for (int i = 0; i < client.Length; i++)
         {
-            if (state.Owed[i] && tiles.TileBounds(i).IntersectsWith(c.Source))
+            client[i] = state.Owed[i] ? -1 : seen;
+        }
+
+        for (int k = first; k < copies.Count; k++)
+        {
+            ConsoleCopy c = copies[k];
+            bool usable = incremental.Contains(c.Destination) && visible.Contains(c.Destination) && visible.Contains(c.Source)
+                && OldestClientGeneration(tiles, client, c.Source) >= c.SourceGeneration;
+            PixelRect d = c.Destination;
+            int c0 = d.X / tiles.TileSize, c1 = (d.Right - 1) / tiles.TileSize;
+            int r0 = d.Y / tiles.TileSize, r1 = (d.Bottom - 1) / tiles.TileSize;
+            for (int r = r0; r <= r1; r++)
             {
-                return null;
+                for (int col = c0; col <= c1; col++)
+                {
+                    int index = r * tiles.Columns + col;
+                    client[index] = usable && d.Contains(tiles.TileBounds(index)) ? c.Generation : -1;
+                }
+            }
+
+            if (usable)
+            {
+                _usableCopies.Add(c);
             }
         }
 
-        return c;
+        return _usableCopies.Count > 0;
+    }
+
+    private static long OldestClientGeneration(TileGrid tiles, ReadOnlySpan<long> client, PixelRect area)
+    {
+        long oldest = long.MaxValue;
+        int c0 = area.X / tiles.TileSize, c1 = (area.Right - 1) / tiles.TileSize;
+        int r0 = area.Y / tiles.TileSize, r1 = (area.Bottom - 1) / tiles.TileSize;
+        for (int r = r0; r <= r1; r++)
+        {
+            for (int col = c0; col <= c1; col++)
+            {
+                oldest = Math.Min(oldest, client[r * tiles.Columns + col]);
+            }
+        }
+
+        return oldest;
     }
 
     private static PixelRect Offset(PixelRect r, int dx, int dy) => r.IsEmpty ? default : r with { X = r.X + dx, Y = r.Y + dy };
@@ -670,6 +711,9 @@ internal sealed partial class RfbSession
         public bool[] Owed { get; set; } = Array.Empty<bool>();
 
         public bool[] ToSend { get; set; } = Array.Empty<bool>();
+
+        /// <summary>Scratch for <see cref="PlanCopies"/>: the generation each tile will show on the client.</summary>
+        public long[] ClientGeneration { get; set; } = Array.Empty<long>();
 
         public long SeenGeneration { get; set; }
 
