@@ -20,6 +20,7 @@ packages=(
   netpbm xdotool                      # pnmtopng: independent PNG writer for the PNG decoder's tests
   zstd                        # trace files (.fbs.zst)
   libturbojpeg0               # JPEG for Tight encoding
+  libegl1 libegl-mesa0        # EGL (glvnd) and Mesa's EGL: GL scanout tests on llvmpipe (with libgl1-mesa-dri)
 )
 
 install_missing_packages() {
