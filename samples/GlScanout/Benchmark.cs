@@ -21,6 +21,7 @@ internal static class Benchmark
                 Platform = template.Platform,
                 DeviceIndex = template.DeviceIndex,
                 RingDepth = template.RingDepth,
+                PersistentMapping = template.PersistentMapping,
                 ReadbackMode = mode,
             };
             using var bridge = new GlBridge(options, logger);

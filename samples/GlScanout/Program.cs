@@ -24,6 +24,7 @@ internal static class Program
           --texture            share the texture as an EGLImage even where dma-bufs work
           --platform P         EGL platform: auto (default), device or surfaceless
           --ring N             pixel-pack buffers per head (default 3)
+          --no-persistent      map each pixel-pack buffer after its fence instead of persistently
           --self-test          render known pictures, publish them (dma-buf and EGLImage), check the read-back pixels
           --bench WxH          measure ring and synchronous readback at WxH (repeatable)
           --seconds N          seconds of each throughput measurement (default 5)
@@ -34,7 +35,7 @@ internal static class Program
     {
         IPEndPoint vnc = new(IPAddress.Loopback, 5900);
         int width = 1024, height = 768, ring = 3, seconds = 5;
-        bool texture = false, selfTest = false;
+        bool texture = false, selfTest = false, persistent = true;
         var platform = EglPlatform.Auto;
         var benches = new List<(int, int)>();
         try
@@ -65,6 +66,9 @@ internal static class Program
                     case "--ring":
                         ring = int.Parse(Next(), CultureInfo.InvariantCulture);
                         break;
+                    case "--no-persistent":
+                        persistent = false;
+                        break;
                     case "--self-test":
                         selfTest = true;
                         break;
@@ -93,7 +97,7 @@ internal static class Program
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
             .SetMinimumLevel(LogLevel.Information));
         ILogger logger = loggerFactory.CreateLogger("GlScanout");
-        var options = new GlBridgeOptions { Platform = platform, RingDepth = ring };
+        var options = new GlBridgeOptions { Platform = platform, RingDepth = ring, PersistentMapping = persistent };
         try
         {
             if (selfTest || benches.Count > 0)
