@@ -67,17 +67,13 @@ internal sealed unsafe class EglDisplay
         EglPlatform platform = requested;
         if (requested == EglPlatform.Auto)
         {
-            // A GPU shows up as a device with a DRM device file; Mesa's software device has none.
-            bool gpu = false;
-            foreach (nint device in devices)
+            // A GPU is a device other than Mesa's software one (EGL_MESA_device_software). In a
+            // virtual machine it may have no DRM device file, so the extension decides, not the file.
+            int gpu = Array.FindIndex(devices, d => !IsSoftware(ext, d));
+            platform = gpu >= 0 || !hasSurfaceless ? EglPlatform.Device : EglPlatform.Surfaceless;
+            if (gpu >= 0 && deviceIndex == 0)
             {
-                gpu |= DeviceFile(ext, device) is not null;
-            }
-
-            platform = gpu || !hasSurfaceless ? EglPlatform.Device : EglPlatform.Surfaceless;
-            if (gpu && deviceIndex == 0)
-            {
-                deviceIndex = Array.FindIndex(devices, d => DeviceFile(ext, d) is not null);
+                deviceIndex = gpu;
             }
         }
 
@@ -96,7 +92,7 @@ internal sealed unsafe class EglDisplay
             }
 
             handle = ext.GetPlatformDisplay(Egl.PlatformDeviceExt, devices[deviceIndex], null);
-            name = DeviceFile(ext, devices[deviceIndex]) ?? $"EGL device {deviceIndex} (software)";
+            name = DeviceFile(ext, devices[deviceIndex]) ?? $"EGL device {deviceIndex}{(IsSoftware(ext, devices[deviceIndex]) ? " (software)" : "")}";
         }
         else
         {
@@ -181,6 +177,17 @@ internal sealed unsafe class EglDisplay
         }
 
         return devices[..count];
+    }
+
+    private static bool IsSoftware(EglExtensions ext, nint device)
+    {
+        if (ext.QueryDeviceString == null)
+        {
+            return true;
+        }
+
+        nint s = ext.QueryDeviceString(device, Egl.Extensions);
+        return s == 0 || Egl.HasExtension(Marshal.PtrToStringUTF8(s) ?? "", "EGL_MESA_device_software");
     }
 
     private static string? DeviceFile(EglExtensions ext, nint device)

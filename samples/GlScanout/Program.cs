@@ -24,6 +24,7 @@ internal static class Program
           --texture            share the texture as an EGLImage even where dma-bufs work
           --platform P         EGL platform: auto (default), device or surfaceless
           --ring N             pixel-pack buffers per head (default 3)
+          --finish             the producer waits for its rendering (glFinish) instead of handing over EGL fences
           --no-persistent      map each pixel-pack buffer after its fence instead of persistently
           --self-test          render known pictures, publish them (dma-buf and EGLImage), check the read-back pixels
           --bench WxH          measure ring and synchronous readback at WxH (repeatable)
@@ -65,6 +66,9 @@ internal static class Program
                         break;
                     case "--ring":
                         ring = int.Parse(Next(), CultureInfo.InvariantCulture);
+                        break;
+                    case "--finish":
+                        SceneProducer.FinishInsteadOfFence = true;
                         break;
                     case "--no-persistent":
                         persistent = false;

@@ -51,6 +51,9 @@ internal sealed unsafe class SceneProducer : IDisposable
 
     public int Width { get; }
 
+    /// <summary>When set, <see cref="Fence"/> waits for the rendering with glFinish and hands over no fence.</summary>
+    public static bool FinishInsteadOfFence { get; set; }
+
     public int Height { get; }
 
     /// <summary>"dma-buf" or "EGLImage": how the last <see cref="Publish"/> shared the texture.</summary>
@@ -62,18 +65,28 @@ internal sealed unsafe class SceneProducer : IDisposable
     /// </summary>
     public void Publish(DisplayConsole console, bool forceTexture = false)
     {
+        string? refused = null;
         if (!forceTexture && _bridge.CanExportDmaBuf && _bridge.CanImportDmaBuf)
         {
-            DmaBufScanout scanout = Invoke(ExportDmaBuf);
-            console.ScanoutDmaBuf(scanout);
-            Sharing = $"dma-buf ({scanout.Planes.Count} plane(s), fourcc 0x{scanout.Fourcc:x8}, modifier 0x{scanout.Modifier:x16}, stride {scanout.Planes[0].Stride})";
+            try
+            {
+                DmaBufScanout scanout = Invoke(ExportDmaBuf);
+                console.ScanoutDmaBuf(scanout);
+                Sharing = $"dma-buf ({scanout.Planes.Count} plane(s), fourcc {GlBridge.FourccName(scanout.Fourcc)}, modifier 0x{scanout.Modifier:x16}, stride {scanout.Planes[0].Stride})";
+                return;
+            }
+            catch (GlException ex)
+            {
+                refused = ex.Message;
+            }
         }
-        else
-        {
-            console.ScanoutTexture(new TextureScanout { EglImage = _image, BackingWidth = Width, BackingHeight = Height, Y0Top = false });
-            Sharing = "EGLImage of the texture";
-        }
+
+        console.ScanoutTexture(new TextureScanout { EglImage = _image, BackingWidth = Width, BackingHeight = Height, Y0Top = false });
+        Sharing = refused is null ? "EGLImage of the texture" : $"EGLImage of the texture (dma-buf export refused: {refused})";
     }
+
+    /// <summary>Whether the last <see cref="Publish"/> went through a dma-buf.</summary>
+    public bool IsDmaBuf => Sharing.StartsWith("dma-buf", StringComparison.Ordinal);
 
     private DmaBufScanout ExportDmaBuf()
     {
@@ -183,6 +196,12 @@ internal sealed unsafe class SceneProducer : IDisposable
     /// <summary>An EGL fence behind everything rendered so far, flushed; hand it to GlUpdate.</summary>
     public nint Fence() => Invoke(() =>
     {
+        if (FinishInsteadOfFence)
+        {
+            _context!.Gl.Finish();
+            return 0;
+        }
+
         nint sync = EglExtensions.Instance.CreateSync(_bridge.EglDisplay, Egl.SyncFenceKhr, null);
         _context!.Gl.Flush();
         return sync;

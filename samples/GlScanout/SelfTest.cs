@@ -22,7 +22,7 @@ internal static class SelfTest
         }
         else
         {
-            Console.WriteLine("dma-buf: SKIPPED (this driver cannot export and import dma-bufs)");
+            Console.WriteLine("dma-buf: NOT RUN (this driver cannot export and import dma-bufs)");
         }
 
         failures += Check(bridge, forceTexture: true);
@@ -50,6 +50,10 @@ internal static class SelfTest
         scene.Publish(console, forceTexture);
         console.GlUpdate(0, 0, width, height, fence);
         string what = scene.Sharing;
+        if (!forceTexture && !scene.IsDmaBuf)
+        {
+            Console.WriteLine($"dma-buf: NOT RUN ({what})");
+        }
         int bad = Wait(console, picture, width, height, () => failure);
         Report($"{what}: whole frame", bad, width * height, failure);
 
