@@ -101,6 +101,7 @@ public sealed partial class DisplayConsole : IDisposable
     {
         ArgumentNullException.ThrowIfNull(surface);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        EndGlScanout();
         lock (_refreshLock)
         {
             lock (_pendingLock)
@@ -426,7 +427,6 @@ public sealed partial class DisplayConsole : IDisposable
         }
 
         var bounds = new PixelRect(0, 0, _width, _height);
-        int tileSize = tiles.TileSize;
         bool any = false;
         foreach (PixelRect raw in rects)
         {
@@ -440,47 +440,66 @@ public sealed partial class DisplayConsole : IDisposable
             for (int y = rect.Y; y < rect.Bottom; y++)
             {
                 PixelRowConverter.ToCanonical(surface.Row(y, rect.X, rect.Width), surface.Format, row);
-                Span<uint> shadowRow = _shadow.AsSpan(y * _width + rect.X, rect.Width);
-                int tileRowBase = (y / tileSize) * tiles.Columns;
-                // Walk the row one tile-column segment at a time, so a difference marks only its tile.
-                int x = rect.X;
-                while (x < rect.Right)
-                {
-                    int segmentEnd = Math.Min(rect.Right, (x / tileSize + 1) * tileSize);
-                    int offset = x - rect.X;
-                    int length = segmentEnd - x;
-                    int tile = tileRowBase + x / tileSize;
-                    Span<uint> shadowSegment = shadowRow.Slice(offset, length);
-                    ReadOnlySpan<uint> guestSegment = row.Slice(offset, length);
-                    if (changed[tile])
-                    {
-                        guestSegment.CopyTo(shadowSegment);
-                    }
-                    else if (!guestSegment.SequenceEqual(shadowSegment))
-                    {
-                        guestSegment.CopyTo(shadowSegment);
-                        changed[tile] = true;
-                        any = true;
-                    }
-
-                    x = segmentEnd;
-                }
+                any |= CompareAndCopyRowUnsynchronized(row, rect.X, y, changed);
             }
         }
 
         if (any)
         {
-            long generation = tiles.NextGeneration();
-            for (int i = 0; i < changed.Length; i++)
-            {
-                if (changed[i])
-                {
-                    tiles.Stamp(i, generation);
-                }
-            }
+            StampChangedUnsynchronized(changed);
         }
 
         return any;
+    }
+
+    /// <summary>
+    /// Compares one canonical row, which starts at (<paramref name="x0"/>, <paramref name="y"/>),
+    /// with the shadow and copies it in, marking in <paramref name="changed"/> the tiles that differ.
+    /// </summary>
+    private bool CompareAndCopyRowUnsynchronized(ReadOnlySpan<uint> row, int x0, int y, Span<bool> changed)
+    {
+        int tileSize = _tiles.TileSize;
+        int right = x0 + row.Length;
+        Span<uint> shadowRow = _shadow.AsSpan(y * _width + x0, row.Length);
+        int tileRowBase = (y / tileSize) * _tiles.Columns;
+        bool any = false;
+        // Walk the row one tile-column segment at a time, so a difference marks only its tile.
+        int x = x0;
+        while (x < right)
+        {
+            int segmentEnd = Math.Min(right, (x / tileSize + 1) * tileSize);
+            int offset = x - x0;
+            int length = segmentEnd - x;
+            int tile = tileRowBase + x / tileSize;
+            Span<uint> shadowSegment = shadowRow.Slice(offset, length);
+            ReadOnlySpan<uint> guestSegment = row.Slice(offset, length);
+            if (changed[tile])
+            {
+                guestSegment.CopyTo(shadowSegment);
+            }
+            else if (!guestSegment.SequenceEqual(shadowSegment))
+            {
+                guestSegment.CopyTo(shadowSegment);
+                changed[tile] = true;
+                any = true;
+            }
+
+            x = segmentEnd;
+        }
+
+        return any;
+    }
+
+    private void StampChangedUnsynchronized(ReadOnlySpan<bool> changed)
+    {
+        long generation = _tiles.NextGeneration();
+        for (int i = 0; i < changed.Length; i++)
+        {
+            if (changed[i])
+            {
+                _tiles.Stamp(i, generation);
+            }
+        }
     }
 
     /// <summary>

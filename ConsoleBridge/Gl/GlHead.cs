@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+
+namespace ConsoleBridge.Gl;
+
+/// <summary>
+/// What the GL thread keeps for one console: the imported image, its texture and framebuffer, the
+/// damage not read yet and the ring of pixel-pack buffers. Only the GL thread touches it, except
+/// <see cref="Returned"/>, through which the consumer hands buffers back.
+/// </summary>
+internal sealed class GlHead
+{
+    public GlHead(DisplayConsole console, int ringDepth)
+    {
+        Console = console;
+        Slots = new PboSlot[ringDepth];
+        for (int i = 0; i < ringDepth; i++)
+        {
+            Slots[i] = new PboSlot();
+        }
+    }
+
+    public DisplayConsole Console { get; }
+
+    public PboSlot[] Slots { get; }
+
+    /// <summary>Readbacks issued and not yet handed to the consumer, oldest first.</summary>
+    public Queue<PboSlot> InFlight { get; } = new();
+
+    public ConcurrentQueue<PboSlot> Returned { get; } = new();
+
+    public bool Active;
+
+    public long Serial;
+
+    public nint Image;
+
+    public bool OwnsImage;
+
+    public uint Texture;
+
+    public uint Framebuffer;
+
+    public int BackingWidth;
+
+    public int BackingHeight;
+
+    /// <summary>The shown part of the backing, top-left based.</summary>
+    public PixelRect View;
+
+    public bool Y0Top;
+
+    /// <summary>Damage in head coordinates not read back yet (the bounding box of the updates).</summary>
+    public PixelRect Damage;
+
+    public long DamageTimestamp;
+
+    public int NextSlot;
+
+    public int Width => View.Width;
+
+    public int Height => View.Height;
+}
