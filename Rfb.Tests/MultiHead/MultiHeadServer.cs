@@ -12,12 +12,15 @@ internal sealed class MultiHeadServer : IAsyncDisposable
     private readonly List<DisplayConsole> _consoles = new();
 
     public MultiHeadServer(params (int Width, int Height)[] heads)
-        : this(null, heads)
+        : this(null, null, heads)
     {
     }
 
-    /// <summary>A server that also listens on <paramref name="endpoint"/> once started (for real clients).</summary>
-    public MultiHeadServer(IPEndPoint? endpoint, params (int Width, int Height)[] heads)
+    /// <summary>
+    /// A server that also listens on <paramref name="endpoint"/> once started (for real clients),
+    /// with options <paramref name="configure"/> may change (a WebSocket endpoint, for browsers).
+    /// </summary>
+    public MultiHeadServer(IPEndPoint? endpoint, Action<RfbServerOptions>? configure = null, params (int Width, int Height)[] heads)
     {
         Desktop = new Desktop();
         foreach ((int w, int h) in heads)
@@ -31,6 +34,8 @@ internal sealed class MultiHeadServer : IAsyncDisposable
         {
             options.Endpoints.Add(endpoint);
         }
+
+        configure?.Invoke(options);
 
         Server = new RfbServer(Desktop, options);
     }
