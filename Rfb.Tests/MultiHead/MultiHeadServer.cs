@@ -12,6 +12,15 @@ internal sealed class MultiHeadServer : IAsyncDisposable
     private readonly List<DisplayConsole> _consoles = new();
 
     public MultiHeadServer(params (int Width, int Height)[] heads)
+        : this(null, null, heads)
+    {
+    }
+
+    /// <summary>
+    /// A server that also listens on <paramref name="endpoint"/> once started (for real clients),
+    /// with options <paramref name="configure"/> may change (a WebSocket endpoint, for browsers).
+    /// </summary>
+    public MultiHeadServer(IPEndPoint? endpoint, Action<RfbServerOptions>? configure = null, params (int Width, int Height)[] heads)
     {
         Desktop = new Desktop();
         foreach ((int w, int h) in heads)
@@ -21,6 +30,13 @@ internal sealed class MultiHeadServer : IAsyncDisposable
 
         var options = new RfbServerOptions { DesktopName = "heads" };
         options.Endpoints.Clear();
+        if (endpoint is not null)
+        {
+            options.Endpoints.Add(endpoint);
+        }
+
+        configure?.Invoke(options);
+
         Server = new RfbServer(Desktop, options);
     }
 
@@ -102,6 +118,9 @@ internal sealed class ResizingHost : IConsoleHost
 
     public uint Fill { get; set; }
 
+    /// <summary>When set, a new surface is painted with this (x, y) → 0x00RRGGBB instead of <see cref="Fill"/>.</summary>
+    public Func<int, int, uint>? Painter { get; set; }
+
     public byte[] Memory { get; private set; } = [];
 
     public List<DesktopHeadRequest> Requests { get; } = new();
@@ -130,7 +149,7 @@ internal sealed class ResizingHost : IConsoleHost
         Memory = new byte[width * height * 4];
         for (int i = 0; i < width * height; i++)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(Memory.AsSpan(i * 4), fill);
+            BinaryPrimitives.WriteUInt32LittleEndian(Memory.AsSpan(i * 4), Painter is { } paint ? paint(i % width, i / width) : fill);
         }
 
         Console.SwitchSurface(GuestSurface.FromMemory(Memory, width, height, width * 4, DrmFourcc.Xrgb8888));

@@ -103,6 +103,78 @@ internal static class ServerMessageWriter
         output.Advance(size);
     }
 
+    /// <summary>Largest cursor side the writers accept (as <c>DesktopCursor.MaxDimension</c>).</summary>
+    public const int MaxCursorDimension = 256;
+
+    //  Cursor pseudo-rectangle (rfbproto): header (x = hotspot-x, y = hotspot-y, width, height, -239), then
+    //  +-------------------------------------------+---------------------------------------+
+    //  | width × height pixels in the client format | ((width + 7) / 8) × height mask bytes |
+    //  +-------------------------------------------+---------------------------------------+
+    //  Mask rows are padded to whole bytes, most significant bit first; a set bit marks a pixel
+    //  of the cursor. Pixels with alpha 128 or more are set; colours are the straight-alpha ones.
+    /// <summary>Writes a cursor from 0xAARRGGBB pixels (straight alpha) as the rich Cursor pseudo-encoding.</summary>
+    public static void WriteCursor(IBufferWriter<byte> output, ReadOnlySpan<uint> argb, int width, int height, int hotspotX, int hotspotY, PixelTranslator translator)
+    {
+        CheckCursor(argb, width, height);
+        WriteRectangleHeader(output, hotspotX, hotspotY, width, height, EncodingType.Cursor);
+        int bytesPerPixel = translator.BytesPerPixel;
+        int maskRow = (width + 7) / 8;
+        int size = width * height * bytesPerPixel + maskRow * height;
+        Span<byte> b = output.GetSpan(size);
+        Span<uint> row = stackalloc uint[MaxCursorDimension];
+        row = row.Slice(0, width);
+        Span<byte> mask = b.Slice(width * height * bytesPerPixel, maskRow * height);
+        mask.Clear();
+        for (int y = 0; y < height; y++)
+        {
+            ReadOnlySpan<uint> source = argb.Slice(y * width, width);
+            for (int x = 0; x < width; x++)
+            {
+                row[x] = source[x] & 0x00FFFFFF;
+                if (source[x] >> 24 >= 128)
+                {
+                    mask[y * maskRow + x / 8] |= (byte)(0x80 >> (x % 8));
+                }
+            }
+
+            translator.TranslateRow(row, b.Slice(y * width * bytesPerPixel, width * bytesPerPixel));
+        }
+
+        output.Advance(size);
+    }
+
+    //  VMware cursor pseudo-rectangle: header (x = hotspot-x, y = hotspot-y, width, height, 0x574d5664), then
+    //  +----------------+-------+------------------------------------------+
+    //  | u8 cursor-type | 1 pad | width × height × (u8 R, u8 G, u8 B, u8 A) |
+    //  +----------------+-------+------------------------------------------+
+    //  Cursor type 1 is the alpha cursor; alpha is straight, as noVNC and TigerVNC's viewer read it.
+    /// <summary>Writes a cursor from 0xAARRGGBB pixels (straight alpha) as VMware's alpha cursor.</summary>
+    public static void WriteVMwareAlphaCursor(IBufferWriter<byte> output, ReadOnlySpan<uint> argb, int width, int height, int hotspotX, int hotspotY)
+    {
+        CheckCursor(argb, width, height);
+        WriteRectangleHeader(output, hotspotX, hotspotY, width, height, EncodingType.VMwareCursor);
+        int size = 2 + width * height * 4;
+        Span<byte> b = output.GetSpan(size);
+        b[0] = 1;
+        b[1] = 0;
+        for (int i = 0; i < width * height; i++)
+        {
+            // 0xAARRGGBB becomes the bytes R, G, B, A.
+            uint v = argb[i];
+            BinaryPrimitives.WriteUInt32BigEndian(b.Slice(2 + i * 4), (v << 8) | (v >> 24));
+        }
+
+        output.Advance(size);
+    }
+
+    private static void CheckCursor(ReadOnlySpan<uint> argb, int width, int height)
+    {
+        if (width < 1 || height < 1 || width > MaxCursorDimension || height > MaxCursorDimension || argb.Length < width * height)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), $"A cursor of {width}x{height} from {argb.Length} pixels cannot be written.");
+        }
+    }
+
     /// <summary>LastRect pseudo-rectangle: all zero, ends an update of unknown rectangle count.</summary>
     public static void WriteLastRect(IBufferWriter<byte> output) =>
         WriteRectangleHeader(output, 0, 0, 0, 0, EncodingType.LastRect);

@@ -85,6 +85,8 @@ internal sealed partial class RfbSession
         _plan.Clear();
         _copyPlan.Clear();
         bool allowCopy = capabilities.CopyRect && !layout.HasOverlap && !resized;
+        bool cursorDrawn = PlanCursor(layout, capabilities, translator);
+        allowCopy &= !cursorDrawn;
         foreach (DesktopPlacement placement in layout.Heads)
         {
             PlanHead(placement, StateFor(placement.Head), framebuffer, incremental, full, resized, layoutChanged, allowCopy);
@@ -111,7 +113,7 @@ internal sealed partial class RfbSession
         bool sendName = extras.DesktopName && capabilities.DesktopName;
         bool sendKeyAck = extras.QemuKeyAck && capabilities.QemuExtendedKeyEvent;
         bool sendEds = edsReason >= 0;
-        if (_plan.Count == 0 && _copyPlan.Count == 0 && !sendDesktopSize && !sendEds && !sendName && !sendKeyAck)
+        if (_plan.Count == 0 && _copyPlan.Count == 0 && !sendDesktopSize && !sendEds && !sendName && !sendKeyAck && CursorShapeRectangles == 0)
         {
             return false;
         }
@@ -136,6 +138,7 @@ internal sealed partial class RfbSession
         }
 
         int pseudo = (sendDesktopSize ? 1 : 0) + (sendEds ? 1 : 0) + (sendName ? 1 : 0) + (sendKeyAck ? 1 : 0) + _copyPlan.Count;
+        pseudo += CursorShapeRectangles;
         IRectangleEncoder encoder = EncoderFor(capabilities.PreferredEncoding);
         EncodeSettings settings = capabilities.Settings;
         var pseudoRects = new PseudoRects(sendDesktopSize, sendEds ? edsReason : -1, edsStatus, layoutWidth, layoutHeight, sendName, sendKeyAck);
@@ -217,6 +220,7 @@ internal sealed partial class RfbSession
         }
 
         state.SeenGeneration = tiles.Generation;
+        OweCursorTiles(placement.Head, state, tiles);
         Span<bool> toSend = state.ToSend;
         toSend.Clear();
         if (resized)
@@ -542,7 +546,7 @@ internal sealed partial class RfbSession
                 PlannedRect p = _plan[i];
                 if (p.Serial == serial)
                 {
-                    count += encoder.Encode(view.Slice(p.Local.X, p.Local.Y, p.Local.Width, p.Local.Height), p.Desktop.X, p.Desktop.Y, translator, settings, output);
+                    count += encoder.Encode(WithCursor(state, view, p.Local), p.Desktop.X, p.Desktop.Y, translator, settings, output);
                     TrackLossy(state, shadow.Tiles, p.Local, encoder.LastEncodeWasLossy);
                 }
 
@@ -593,6 +597,8 @@ internal sealed partial class RfbSession
         {
             ServerMessageWriter.WriteQemuExtendedKeyEventAck(_output);
         }
+
+        WriteCursorShapeIfDue();
 
         foreach ((PixelRect destination, int sourceX, int sourceY) in _copyPlan)
         {

@@ -64,6 +64,10 @@ internal sealed class GuestMachine : IConsoleHost
         _needsFullFrame = true;
         console.SwitchSurface(GuestSurface.FromMemory(_framebuffer, width, height, width * 4, DrmFourcc.Xrgb8888));
         console.Host = this;
+
+        // The pointer is a cursor plane, not pixels: hidden until a client moves it.
+        console.DefineCursor(PointerShape.CreateRgba(), PointerShape.Width, PointerShape.Height, 0, 0);
+        console.ShowCursor(false);
     }
 
     public DisplayConsole Console => _console;
@@ -204,6 +208,8 @@ internal sealed class GuestMachine : IConsoleHost
     public void OnPointer(int x, int y, int buttons)
     {
         GuestLog.Pointer(_logger, x, y, buttons);
+        _console.MoveCursor(x, y);
+        _console.ShowCursor(true);
         bool press;
         lock (_inputLock)
         {
