@@ -122,9 +122,9 @@ public sealed class TigerVncMultiMonitorTests
 
     /// <summary>
     /// Starts TigerVNC's viewer on <paramref name="display"/>, full screen over all monitors, asking the server to
-    /// follow its size (the default, given anyway), lossless. (No debug logging: at that level the viewer draws a statistics graph over the
-    /// framebuffer's bottom-right corner.) HOME is <paramref name="home"/>,
-    /// so that no saved settings leak in or out.
+    /// follow its size (the default, given anyway), lossless. No debug logging: at that level the viewer draws a
+    /// statistics graph over the framebuffer's bottom-right corner. HOME is <paramref name="home"/>, so that no saved
+    /// settings leak in or out.
     /// </summary>
     private static BackgroundProcess StartFullScreenViewer(XServer display, int port, DirectoryInfo home)
     {
