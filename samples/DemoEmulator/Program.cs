@@ -136,6 +136,8 @@ internal static class Program
             }
         }
 
+        desktop.HotplugHandler = (added, removed) => ReplugHeads(desktop, added, removed);
+
         guests.Add(guest);
         guest = Task.WhenAll(guests);
 
@@ -208,16 +210,48 @@ internal static class Program
     }
 
     /// <summary>
+    /// The demo's hotplug: a client that lists screens under new ids (TigerVNC's viewer gives every
+    /// monitor that matches no screen exactly a new random id) gets the heads it left out back
+    /// under those ids. Heads and screens are paired in left-to-right order; each head is unplugged,
+    /// plugged back in with the same console under the new id at the requested position, and its
+    /// guest switches to the requested size. Any other change of the number of heads is refused.
+    /// </summary>
+    private static bool ReplugHeads(Desktop desktop, IReadOnlyList<DesktopHeadRequest> added, IReadOnlyList<DesktopHead> removed)
+    {
+        if (added.Count != removed.Count || added.Any(r => r.ScreenId < 1) || removed.Any(h => h.Console.Host is not CooperativeGuest))
+        {
+            return false;
+        }
+
+        DesktopLayout layout = desktop.Layout;
+        DesktopHead[] oldHeads = [.. removed.OrderBy(h => layout.Find(h.ScreenId)?.Bounds.X ?? 0).ThenBy(h => layout.Find(h.ScreenId)?.Bounds.Y ?? 0)];
+        DesktopHeadRequest[] requests = [.. added.OrderBy(r => r.Bounds.X).ThenBy(r => r.Bounds.Y)];
+        for (int i = 0; i < oldHeads.Length; i++)
+        {
+            var guest = (CooperativeGuest)oldHeads[i].Console.Host;
+            desktop.RemoveHead(oldHeads[i]);
+            guest.Head = desktop.AddHead(oldHeads[i].Console, new DesktopPosition(requests[i].Bounds.X, requests[i].Bounds.Y), requests[i].ScreenId);
+            guest.OnUiInfo(requests[i]);
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// A guest's input host that also follows clients' size requests: a cooperative guest sets
     /// the requested mode at once (as a guest driver does on a new preferred size) and the head
     /// is placed where the client asked.
     /// </summary>
     private sealed class CooperativeGuest(GuestMachine guest, DesktopHead head) : IConsoleHost
     {
+        /// <summary>The guest's head; a new one when the head was plugged back in under another screen id.</summary>
+        public DesktopHead Head { get; set; } = head;
+
         public bool SupportsUiInfo => true;
 
         public void OnUiInfo(DesktopHeadRequest request)
         {
+            DesktopHead head = Head;
             if (head.IsAttached)
             {
                 head.Desktop.MoveHead(head, new DesktopPosition(request.Bounds.X, request.Bounds.Y));
