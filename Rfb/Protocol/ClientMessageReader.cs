@@ -119,14 +119,12 @@ internal static class ClientMessageReader
     {
         const int Size = 10;
         message = default;
-        if (buffer.Length < Size)
+        Span<byte> b = stackalloc byte[Size];
+        if (!TryTake(ref buffer, b))
         {
             return false;
         }
 
-        Span<byte> b = stackalloc byte[Size];
-        buffer.Slice(0, Size).CopyTo(b);
-        buffer = buffer.Slice(Size);
         message = new ClientMessage
         {
             Kind = ClientMessageKind.FramebufferUpdateRequest,
@@ -148,14 +146,12 @@ internal static class ClientMessageReader
     {
         const int Size = 8;
         message = default;
-        if (buffer.Length < Size)
+        Span<byte> b = stackalloc byte[Size];
+        if (!TryTake(ref buffer, b))
         {
             return false;
         }
 
-        Span<byte> b = stackalloc byte[Size];
-        buffer.Slice(0, Size).CopyTo(b);
-        buffer = buffer.Slice(Size);
         message = new ClientMessage
         {
             Kind = ClientMessageKind.KeyEvent,
@@ -173,14 +169,12 @@ internal static class ClientMessageReader
     {
         const int Size = 6;
         message = default;
-        if (buffer.Length < Size)
+        Span<byte> b = stackalloc byte[Size];
+        if (!TryTake(ref buffer, b))
         {
             return false;
         }
 
-        Span<byte> b = stackalloc byte[Size];
-        buffer.Slice(0, Size).CopyTo(b);
-        buffer = buffer.Slice(Size);
         message = new ClientMessage
         {
             Kind = ClientMessageKind.PointerEvent,
@@ -319,4 +313,17 @@ internal static class ClientMessageReader
     /// </summary>
     internal static uint NormalizeScancode(uint wire) =>
         wire is >= 0x80 and <= 0xFF ? 0xE000u | (wire & 0x7F) : wire;
+
+    /// <summary>Copies the next <c>destination.Length</c> bytes out and consumes them, or returns false when fewer are buffered.</summary>
+    private static bool TryTake(ref ReadOnlySequence<byte> buffer, Span<byte> destination)
+    {
+        if (buffer.Length < destination.Length)
+        {
+            return false;
+        }
+
+        buffer.Slice(0, destination.Length).CopyTo(destination);
+        buffer = buffer.Slice(destination.Length);
+        return true;
+    }
 }
