@@ -271,6 +271,17 @@ public sealed unsafe class GlBridge : IDisposable
                 }
 
                 break;
+            case GlCommand.ScanoutOwnTexture c:
+                if (c.Serial == head.Console.GlSerial)
+                {
+                    uint texture = c.CreateTexture(_context!.Gl);
+                    Scanout(head, c.Serial, () => 0, false, c.Width, c.Height, new PixelRect(0, 0, c.Width, c.Height), c.Y0Top, texture);
+                }
+
+                break;
+            case GlCommand.Invoke c:
+                c.Action(_context!.Gl);
+                break;
             case GlCommand.Update c:
                 if (c.Sync != 0)
                 {
@@ -311,9 +322,10 @@ public sealed unsafe class GlBridge : IDisposable
     private static PixelRect ViewOf(int x, int y, int width, int height, int backingWidth, int backingHeight) =>
         new(x, y, width == 0 ? backingWidth - x : width, height == 0 ? backingHeight - y : height);
 
-    private void Scanout(GlHead head, long serial, Func<nint> image, bool ownsImage, int backingWidth, int backingHeight, PixelRect view, bool y0Top)
+    private void Scanout(GlHead head, long serial, Func<nint> image, bool ownsImage, int backingWidth, int backingHeight, PixelRect view, bool y0Top, uint ownTexture = 0)
     {
         TearDown(head);
+        head.Texture = ownTexture; // a texture of this context (the benchmark's); 0: one is made for the image
         try
         {
             nint handle = image();
@@ -406,15 +418,18 @@ public sealed unsafe class GlBridge : IDisposable
     private void BindImage(GlHead head, nint image)
     {
         GL gl = _context!.Gl;
-        gl.GetError();
-        head.Texture = gl.GenTexture();
-        gl.BindTexture(TextureTarget.Texture2D, head.Texture);
-        EglExtensions.Instance.ImageTargetTexture2D((uint)TextureTarget.Texture2D, image);
-        GLEnum error = gl.GetError();
-        gl.BindTexture(TextureTarget.Texture2D, 0);
-        if (error != GLEnum.NoError)
+        if (image != 0)
         {
-            throw new GlException($"glEGLImageTargetTexture2DOES refused the image: GL error 0x{(int)error:x4}.");
+            gl.GetError();
+            head.Texture = gl.GenTexture();
+            gl.BindTexture(TextureTarget.Texture2D, head.Texture);
+            EglExtensions.Instance.ImageTargetTexture2D((uint)TextureTarget.Texture2D, image);
+            GLEnum error = gl.GetError();
+            gl.BindTexture(TextureTarget.Texture2D, 0);
+            if (error != GLEnum.NoError)
+            {
+                throw new GlException($"glEGLImageTargetTexture2DOES refused the image: GL error 0x{(int)error:x4}.");
+            }
         }
 
         head.Framebuffer = gl.GenFramebuffer();
