@@ -37,6 +37,10 @@ public sealed unsafe class GlBridge : IDisposable
     private EglContext? _context;
     private Exception? _startFailure;
     private byte[] _syncBuffer = [];
+    private long _statReadbacks;
+    private long _statBytes;
+    private long _statGpuTicks;
+    private long _statConsumeTicks;
     private volatile bool _stopping;
     private bool _disposed;
 
@@ -98,6 +102,15 @@ public sealed unsafe class GlBridge : IDisposable
     public GlBridgeOptions Options => _options;
 
     internal EglDisplay Display => _display!;
+
+    /// <summary>
+    /// For benchmarks: readbacks delivered, their bytes, the summed time from issuing glReadPixels to
+    /// seeing its fence signalled (ring) or the blocking glReadPixels itself (synchronous), and the
+    /// summed time of the copies into the shadow.
+    /// </summary>
+    internal (long Readbacks, long Bytes, TimeSpan Gpu, TimeSpan Consume) Statistics =>
+        (Interlocked.Read(ref _statReadbacks), Interlocked.Read(ref _statBytes),
+         Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _statGpuTicks)), Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _statConsumeTicks)));
 
     internal ILogger? Logger => _logger;
 
@@ -537,6 +550,7 @@ public sealed unsafe class GlBridge : IDisposable
         slot.HeadWidth = head.Width;
         slot.HeadHeight = head.Height;
         slot.UpdateTimestamp = head.DamageTimestamp;
+        slot.IssueTimestamp = Stopwatch.GetTimestamp();
         slot.State = PboSlotState.InFlight;
         head.InFlight.Enqueue(slot);
     }
@@ -600,6 +614,7 @@ public sealed unsafe class GlBridge : IDisposable
             }
 
             head.InFlight.Dequeue();
+            Interlocked.Add(ref _statGpuTicks, Stopwatch.GetTimestamp() - slot.IssueTimestamp);
             gl.DeleteSync(slot.Fence);
             slot.Fence = 0;
             if (result == GLEnum.WaitFailed)
@@ -660,6 +675,7 @@ public sealed unsafe class GlBridge : IDisposable
         }
 
         (int glX, int glY) = GlOrigin(head, rect);
+        long t0 = Stopwatch.GetTimestamp();
         gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, head.Framebuffer);
         fixed (byte* p = _syncBuffer)
         {
@@ -667,7 +683,12 @@ public sealed unsafe class GlBridge : IDisposable
         }
 
         gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, 0);
+        long t1 = Stopwatch.GetTimestamp();
         head.Console.ApplyScanoutRows(head.Serial, head.Width, head.Height, rect, _syncBuffer.AsSpan(0, bytes), stride, _rowFormat, !head.Y0Top);
+        Interlocked.Add(ref _statGpuTicks, t1 - t0);
+        Interlocked.Add(ref _statConsumeTicks, Stopwatch.GetTimestamp() - t1);
+        Interlocked.Increment(ref _statReadbacks);
+        Interlocked.Add(ref _statBytes, bytes);
     }
 
     private void ConsumerThread()
@@ -691,7 +712,11 @@ public sealed unsafe class GlBridge : IDisposable
                 if (!_stopping)
                 {
                     var rows = new ReadOnlySpan<byte>((void*)slot.Mapped, checked((int)((long)slot.Stride * slot.Rect.Height)));
+                    long t0 = Stopwatch.GetTimestamp();
                     item.Head.Console.ApplyScanoutRows(slot.Serial, slot.HeadWidth, slot.HeadHeight, slot.Rect, rows, slot.Stride, _rowFormat, slot.BottomUp);
+                    Interlocked.Add(ref _statConsumeTicks, Stopwatch.GetTimestamp() - t0);
+                    Interlocked.Increment(ref _statReadbacks);
+                    Interlocked.Add(ref _statBytes, rows.Length);
                 }
             }
             catch (Exception ex)

@@ -79,6 +79,7 @@ internal static class ReadbackBenchmark
                 deliveredBefore = delivered;
             }
 
+            var statsBefore = bridge.Statistics;
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
             {
@@ -92,6 +93,11 @@ internal static class ReadbackBenchmark
 
             WaitFor(gate, () => shown == frameNumber, TimeSpan.FromSeconds(20));
             double elapsed = clock.Elapsed.TotalSeconds;
+            var stats = bridge.Statistics;
+            long readbacks = stats.Readbacks - statsBefore.Readbacks;
+            double readbackGiBs = (stats.Bytes - statsBefore.Bytes) / elapsed / (1 << 30);
+            double gpuMs = (stats.Gpu - statsBefore.Gpu).TotalMilliseconds / Math.Max(1, readbacks);
+            double consumeMs = (stats.Consume - statsBefore.Consume).TotalMilliseconds / Math.Max(1, readbacks);
             double fps;
             lock (gate)
             {
@@ -124,6 +130,7 @@ internal static class ReadbackBenchmark
                 $"READBACK {width}x{height} {mode,-11} {fps,8:F1} fps {fps * frameBytes / (1 << 30),7:F2} GiB/s  " +
                 $"latency p50 {Percentile(sorted, 0.5),7:F2} ms p99 {Percentile(sorted, 0.99),7:F2} ms  " +
                 $"enqueue (render+GlUpdate) p50 {Percentile(callTimes, 0.5):F1} us p99 {Percentile(callTimes, 0.99):F1} us max {callTimes[^1]:F0} us over {callTimes.Length} calls  " +
+                $"per readback: read {gpuMs:F2} ms, copy into shadow {consumeMs:F2} ms ({readbacks} readbacks, {readbackGiBs:F2} GiB/s read)  " +
                 $"({bridge.Renderer}; same context; ring {options.RingDepth}; persistent {bridge.PersistentMapping})");
         }
     }
