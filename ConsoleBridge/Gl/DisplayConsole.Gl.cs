@@ -159,6 +159,26 @@ public sealed partial class DisplayConsole
     /// </summary>
     public void ReleaseScanout() => EndGlScanout();
 
+    /// <summary>
+    /// Benchmark hook: shows a texture that <paramref name="createTexture"/> makes in the bridge's
+    /// own context on its GL thread, so readback is measured without sharing between contexts.
+    /// </summary>
+    internal void ScanoutOwnTexture(Func<Silk.NET.OpenGL.GL, uint> createTexture, int width, int height, bool y0Top)
+    {
+        (GlBridge gl, GlHead head) = RequireGl();
+        CheckView(width, height, 0, 0, width, height);
+        LeaveGuestSurface();
+        long serial = Interlocked.Increment(ref _glSerial);
+        gl.Post(new GlCommand.ScanoutOwnTexture(head, serial, createTexture, width, height, y0Top));
+    }
+
+    /// <summary>Benchmark hook: queues GL work for the bridge's GL thread (in order with the other calls); does not wait.</summary>
+    internal void InvokeOnGlThread(Action<Silk.NET.OpenGL.GL> action)
+    {
+        (GlBridge gl, GlHead head) = RequireGl();
+        gl.Post(new GlCommand.Invoke(head, GlSerial, action));
+    }
+
     /// <summary>Test hook: the bridge acts as if its context were lost.</summary>
     internal void SimulateGlContextLoss()
     {

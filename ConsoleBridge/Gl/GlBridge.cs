@@ -37,6 +37,10 @@ public sealed unsafe class GlBridge : IDisposable
     private EglContext? _context;
     private Exception? _startFailure;
     private byte[] _syncBuffer = [];
+    private long _statReadbacks;
+    private long _statBytes;
+    private long _statGpuTicks;
+    private long _statConsumeTicks;
     private volatile bool _stopping;
     private bool _disposed;
 
@@ -98,6 +102,15 @@ public sealed unsafe class GlBridge : IDisposable
     public GlBridgeOptions Options => _options;
 
     internal EglDisplay Display => _display!;
+
+    /// <summary>
+    /// For benchmarks: readbacks delivered, their bytes, the summed time from issuing glReadPixels to
+    /// seeing its fence signalled (ring) or the blocking glReadPixels itself (synchronous), and the
+    /// summed time of the copies into the shadow.
+    /// </summary>
+    internal (long Readbacks, long Bytes, TimeSpan Gpu, TimeSpan Consume) Statistics =>
+        (Interlocked.Read(ref _statReadbacks), Interlocked.Read(ref _statBytes),
+         Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _statGpuTicks)), Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _statConsumeTicks)));
 
     internal ILogger? Logger => _logger;
 
@@ -271,6 +284,17 @@ public sealed unsafe class GlBridge : IDisposable
                 }
 
                 break;
+            case GlCommand.ScanoutOwnTexture c:
+                if (c.Serial == head.Console.GlSerial)
+                {
+                    uint texture = c.CreateTexture(_context!.Gl);
+                    Scanout(head, c.Serial, () => 0, false, c.Width, c.Height, new PixelRect(0, 0, c.Width, c.Height), c.Y0Top, texture);
+                }
+
+                break;
+            case GlCommand.Invoke c:
+                c.Action(_context!.Gl);
+                break;
             case GlCommand.Update c:
                 if (c.Sync != 0)
                 {
@@ -311,9 +335,10 @@ public sealed unsafe class GlBridge : IDisposable
     private static PixelRect ViewOf(int x, int y, int width, int height, int backingWidth, int backingHeight) =>
         new(x, y, width == 0 ? backingWidth - x : width, height == 0 ? backingHeight - y : height);
 
-    private void Scanout(GlHead head, long serial, Func<nint> image, bool ownsImage, int backingWidth, int backingHeight, PixelRect view, bool y0Top)
+    private void Scanout(GlHead head, long serial, Func<nint> image, bool ownsImage, int backingWidth, int backingHeight, PixelRect view, bool y0Top, uint ownTexture = 0)
     {
         TearDown(head);
+        head.Texture = ownTexture; // a texture of this context (the benchmark's); 0: one is made for the image
         try
         {
             nint handle = image();
@@ -406,15 +431,18 @@ public sealed unsafe class GlBridge : IDisposable
     private void BindImage(GlHead head, nint image)
     {
         GL gl = _context!.Gl;
-        gl.GetError();
-        head.Texture = gl.GenTexture();
-        gl.BindTexture(TextureTarget.Texture2D, head.Texture);
-        EglExtensions.Instance.ImageTargetTexture2D((uint)TextureTarget.Texture2D, image);
-        GLEnum error = gl.GetError();
-        gl.BindTexture(TextureTarget.Texture2D, 0);
-        if (error != GLEnum.NoError)
+        if (image != 0)
         {
-            throw new GlException($"glEGLImageTargetTexture2DOES refused the image: GL error 0x{(int)error:x4}.");
+            gl.GetError();
+            head.Texture = gl.GenTexture();
+            gl.BindTexture(TextureTarget.Texture2D, head.Texture);
+            EglExtensions.Instance.ImageTargetTexture2D((uint)TextureTarget.Texture2D, image);
+            GLEnum error = gl.GetError();
+            gl.BindTexture(TextureTarget.Texture2D, 0);
+            if (error != GLEnum.NoError)
+            {
+                throw new GlException($"glEGLImageTargetTexture2DOES refused the image: GL error 0x{(int)error:x4}.");
+            }
         }
 
         head.Framebuffer = gl.GenFramebuffer();
@@ -522,6 +550,7 @@ public sealed unsafe class GlBridge : IDisposable
         slot.HeadWidth = head.Width;
         slot.HeadHeight = head.Height;
         slot.UpdateTimestamp = head.DamageTimestamp;
+        slot.IssueTimestamp = Stopwatch.GetTimestamp();
         slot.State = PboSlotState.InFlight;
         head.InFlight.Enqueue(slot);
     }
@@ -585,6 +614,7 @@ public sealed unsafe class GlBridge : IDisposable
             }
 
             head.InFlight.Dequeue();
+            Interlocked.Add(ref _statGpuTicks, Stopwatch.GetTimestamp() - slot.IssueTimestamp);
             gl.DeleteSync(slot.Fence);
             slot.Fence = 0;
             if (result == GLEnum.WaitFailed)
@@ -645,6 +675,7 @@ public sealed unsafe class GlBridge : IDisposable
         }
 
         (int glX, int glY) = GlOrigin(head, rect);
+        long t0 = Stopwatch.GetTimestamp();
         gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, head.Framebuffer);
         fixed (byte* p = _syncBuffer)
         {
@@ -652,7 +683,12 @@ public sealed unsafe class GlBridge : IDisposable
         }
 
         gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, 0);
+        long t1 = Stopwatch.GetTimestamp();
         head.Console.ApplyScanoutRows(head.Serial, head.Width, head.Height, rect, _syncBuffer.AsSpan(0, bytes), stride, _rowFormat, !head.Y0Top);
+        Interlocked.Add(ref _statGpuTicks, t1 - t0);
+        Interlocked.Add(ref _statConsumeTicks, Stopwatch.GetTimestamp() - t1);
+        Interlocked.Increment(ref _statReadbacks);
+        Interlocked.Add(ref _statBytes, bytes);
     }
 
     private void ConsumerThread()
@@ -676,7 +712,11 @@ public sealed unsafe class GlBridge : IDisposable
                 if (!_stopping)
                 {
                     var rows = new ReadOnlySpan<byte>((void*)slot.Mapped, checked((int)((long)slot.Stride * slot.Rect.Height)));
+                    long t0 = Stopwatch.GetTimestamp();
                     item.Head.Console.ApplyScanoutRows(slot.Serial, slot.HeadWidth, slot.HeadHeight, slot.Rect, rows, slot.Stride, _rowFormat, slot.BottomUp);
+                    Interlocked.Add(ref _statConsumeTicks, Stopwatch.GetTimestamp() - t0);
+                    Interlocked.Increment(ref _statReadbacks);
+                    Interlocked.Add(ref _statBytes, rows.Length);
                 }
             }
             catch (Exception ex)

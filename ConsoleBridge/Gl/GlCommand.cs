@@ -13,6 +13,12 @@ internal abstract record GlCommand(GlHead Head, long Serial)
 
     public sealed record Release(GlHead Head, long Serial) : GlCommand(Head, Serial);
 
+    /// <summary>Benchmark hook: show a texture the bridge's own context creates (no sharing); the bridge deletes it at teardown.</summary>
+    public sealed record ScanoutOwnTexture(GlHead Head, long Serial, Func<Silk.NET.OpenGL.GL, uint> CreateTexture, int Width, int Height, bool Y0Top) : GlCommand(Head, Serial);
+
+    /// <summary>Benchmark hook: run GL work (rendering into an own texture) on the GL thread, in queue order.</summary>
+    public sealed record Invoke(GlHead Head, long Serial, Action<Silk.NET.OpenGL.GL> Action) : GlCommand(Head, Serial);
+
     /// <summary>Test hook: behave as if the driver reported a lost context.</summary>
     public sealed record LoseContext(GlHead Head, long Serial) : GlCommand(Head, Serial);
 }

@@ -33,6 +33,9 @@ internal sealed class PboSlot
 
     /// <summary>Stopwatch timestamp of the oldest update folded into this readback.</summary>
     public long UpdateTimestamp;
+
+    /// <summary>When glReadPixels was issued into this buffer (for <see cref="GlBridge.Statistics"/>).</summary>
+    public long IssueTimestamp;
 }
 
 internal enum PboSlotState

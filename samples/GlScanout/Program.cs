@@ -28,6 +28,7 @@ internal static class Program
           --no-persistent      map each pixel-pack buffer after its fence instead of persistently
           --self-test          render known pictures, publish them (dma-buf and EGLImage), check the read-back pixels
           --bench WxH          measure ring and synchronous readback at WxH (repeatable)
+          --bench-readback WxH the same, rendered in the bridge's own context (no sharing between contexts; repeatable)
           --seconds N          seconds of each throughput measurement (default 5)
           --help
         """;
@@ -39,6 +40,7 @@ internal static class Program
         bool texture = false, selfTest = false, persistent = true;
         var platform = EglPlatform.Auto;
         var benches = new List<(int, int)>();
+        var readbackBenches = new List<(int, int)>();
         try
         {
             for (int i = 0; i < args.Length; i++)
@@ -79,6 +81,9 @@ internal static class Program
                     case "--bench":
                         benches.Add(ParseSize(Next()));
                         break;
+                    case "--bench-readback":
+                        readbackBenches.Add(ParseSize(Next()));
+                        break;
                     case "--seconds":
                         seconds = int.Parse(Next(), CultureInfo.InvariantCulture);
                         break;
@@ -104,7 +109,7 @@ internal static class Program
         var options = new GlBridgeOptions { Platform = platform, RingDepth = ring, PersistentMapping = persistent };
         try
         {
-            if (selfTest || benches.Count > 0)
+            if (selfTest || benches.Count > 0 || readbackBenches.Count > 0)
             {
                 int status = 0;
                 if (selfTest)
@@ -115,6 +120,11 @@ internal static class Program
                 foreach ((int w, int h) in benches)
                 {
                     Benchmark.Run(options, w, h, seconds, logger);
+                }
+
+                foreach ((int w, int h) in readbackBenches)
+                {
+                    ReadbackBenchmark.Run(options, w, h, seconds, logger);
                 }
 
                 return status;

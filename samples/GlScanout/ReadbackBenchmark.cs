@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using ConsoleBridge;
+using ConsoleBridge.Gl;
+using Microsoft.Extensions.Logging;
+using Silk.NET.OpenGL;
+
+namespace GlScanout;
+
+/// <summary>
+/// Readback alone, without sharing between contexts: an animated scene is rendered into a texture
+/// of the bridge's own context (on its GL thread, queued in order with the updates), and the bridge
+/// reads it back through the PBO ring or synchronously. Each frame stamps its number into its
+/// top-left pixels; a frame counts as delivered when the shadow shows its stamp.
+/// </summary>
+internal static class ReadbackBenchmark
+{
+    private const int LatencySamples = 200;
+
+    public static void Run(GlBridgeOptions template, int width, int height, int seconds, ILogger logger)
+    {
+        foreach (GlReadbackMode mode in new[] { GlReadbackMode.PboRing, GlReadbackMode.Synchronous })
+        {
+            var options = new GlBridgeOptions
+            {
+                Platform = template.Platform,
+                DeviceIndex = template.DeviceIndex,
+                RingDepth = template.RingDepth,
+                PersistentMapping = template.PersistentMapping,
+                ReadbackMode = mode,
+            };
+            using var bridge = new GlBridge(options, logger);
+            using var console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false });
+            console.Gl = bridge;
+            var scene = new OwnScene(width, height);
+            long delivered = 0;
+            long shown = -1;
+            long[] submitted = new long[1 << 16];
+            var latencies = new List<double>();
+            bool recordLatency = false;
+            object gate = new();
+            console.Updated += (_, _) =>
+            {
+                long now = Stopwatch.GetTimestamp();
+                uint stamp;
+                using (ShadowReadScope shadow = console.ReadShadow())
+                {
+                    stamp = shadow.Pixels[0];
+                }
+
+                long frame = SceneProducer.FrameOf(stamp);
+                lock (gate)
+                {
+                    if (frame != shown)
+                    {
+                        shown = frame;
+                        delivered++;
+                        long start = submitted[frame & (submitted.Length - 1)];
+                        if (recordLatency && start != 0)
+                        {
+                            latencies.Add(Stopwatch.GetElapsedTime(start, now).TotalMilliseconds);
+                        }
+
+                        Monitor.PulseAll(gate);
+                    }
+                }
+            };
+
+            console.ScanoutOwnTexture(scene.Create, width, height, y0Top: false);
+            console.InvokeOnGlThread(gl => scene.Render(gl, 0));
+            console.GlUpdate(0, 0, width, height);
+            WaitFor(gate, () => shown == 0, TimeSpan.FromSeconds(20));
+
+            // Throughput: frames are produced as fast as they are taken, at most a few ahead.
+            var calls = new List<double>(1 << 16);
+            long frameNumber = 0;
+            long deliveredBefore;
+            lock (gate)
+            {
+                deliveredBefore = delivered;
+            }
+
+            var statsBefore = bridge.Statistics;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
+            {
+                long f = ++frameNumber;
+                long t0 = Stopwatch.GetTimestamp();
+                console.InvokeOnGlThread(gl => scene.Render(gl, f));
+                console.GlUpdate(0, 0, width, height);
+                calls.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+                WaitFor(gate, () => shown >= f - 4, TimeSpan.FromSeconds(20));
+            }
+
+            WaitFor(gate, () => shown == frameNumber, TimeSpan.FromSeconds(20));
+            double elapsed = clock.Elapsed.TotalSeconds;
+            var stats = bridge.Statistics;
+            long readbacks = stats.Readbacks - statsBefore.Readbacks;
+            double readbackGiBs = (stats.Bytes - statsBefore.Bytes) / elapsed / (1 << 30);
+            double gpuMs = (stats.Gpu - statsBefore.Gpu).TotalMilliseconds / Math.Max(1, readbacks);
+            double consumeMs = (stats.Consume - statsBefore.Consume).TotalMilliseconds / Math.Max(1, readbacks);
+            double fps;
+            lock (gate)
+            {
+                fps = (delivered - deliveredBefore) / elapsed;
+                recordLatency = true;
+            }
+
+            // Latency: one frame at a time, from the update call to its stamp in the shadow.
+            for (int i = 0; i < LatencySamples; i++)
+            {
+                long f = ++frameNumber;
+                submitted[f & (submitted.Length - 1)] = Stopwatch.GetTimestamp();
+                long t0 = Stopwatch.GetTimestamp();
+                console.InvokeOnGlThread(gl => scene.Render(gl, f));
+                console.GlUpdate(0, 0, width, height);
+                calls.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+                WaitFor(gate, () => shown == f, TimeSpan.FromSeconds(20));
+            }
+
+            double[] sorted;
+            lock (gate)
+            {
+                sorted = latencies.Order().ToArray();
+            }
+
+            // The first calls include JIT compilation; the emulator-side figures skip them.
+            double[] callTimes = calls.Skip(10).Order().ToArray();
+            double frameBytes = (double)width * height * 4;
+            Console.WriteLine(
+                $"READBACK {width}x{height} {mode,-11} {fps,8:F1} fps {fps * frameBytes / (1 << 30),7:F2} GiB/s  " +
+                $"latency p50 {Percentile(sorted, 0.5),7:F2} ms p99 {Percentile(sorted, 0.99),7:F2} ms  " +
+                $"enqueue (render+GlUpdate) p50 {Percentile(callTimes, 0.5):F1} us p99 {Percentile(callTimes, 0.99):F1} us max {callTimes[^1]:F0} us over {callTimes.Length} calls  " +
+                $"per readback: read {gpuMs:F2} ms, copy into shadow {consumeMs:F2} ms ({readbacks} readbacks, {readbackGiBs:F2} GiB/s read)  " +
+                $"({bridge.Renderer}; same context; ring {options.RingDepth}; persistent {bridge.PersistentMapping})");
+        }
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+
+    private static void WaitFor(object gate, Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        lock (gate)
+        {
+            while (!condition())
+            {
+                TimeSpan left = timeout - deadline.Elapsed;
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new TimeoutException($"The benchmark's frame did not reach the shadow within {timeout}.");
+                }
+
+                Monitor.Wait(gate, left);
+            }
+        }
+    }
+
+    /// <summary>The scene in the bridge's context; touched only on the bridge's GL thread.</summary>
+    private sealed class OwnScene(int width, int height)
+    {
+        private uint _framebuffer;
+
+        public uint Create(GL gl)
+        {
+            uint texture = gl.GenTexture();
+            gl.BindTexture(TextureTarget.Texture2D, texture);
+            gl.TexStorage2D(TextureTarget.Texture2D, 1, SizedInternalFormat.Rgba8, (uint)width, (uint)height);
+            gl.BindTexture(TextureTarget.Texture2D, 0);
+            _framebuffer = gl.GenFramebuffer();
+            gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, _framebuffer);
+            gl.FramebufferTexture2D(FramebufferTarget.DrawFramebuffer, FramebufferAttachment.ColorAttachment0, TextureTarget.Texture2D, texture, 0);
+            gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, 0);
+            return texture;
+        }
+
+        /// <summary>A full-frame background whose colour changes every frame, moving boxes, and the frame stamp.</summary>
+        public void Render(GL gl, long frame)
+        {
+            gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, _framebuffer);
+            gl.Viewport(0, 0, (uint)width, (uint)height);
+            Clear(gl, 0, 0, width, height, (uint)(frame * 0x010307) & 0xFFFFFF);
+            float t = frame / 60f;
+            int box = Math.Max(8, Math.Min(width, height) / 6);
+            for (int i = 0; i < 4; i++)
+            {
+                int x = (int)((Math.Cos(t * (1.1 + i * 0.3)) * 0.5 + 0.5) * (width - box));
+                int y = (int)((Math.Sin(t * (0.9 + i * 0.25) + i) * 0.5 + 0.5) * (height - box));
+                Clear(gl, x, y, box, box, (uint)(0xE04020 ^ (i * 0x30A050)));
+            }
+
+            Clear(gl, 0, 0, 8, 8, (uint)(frame & 0xFFFFFF));
+            gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, 0);
+        }
+
+        private void Clear(GL gl, int x, int y, int w, int h, uint rgb)
+        {
+            gl.Enable(EnableCap.ScissorTest);
+            gl.Scissor(x, height - (y + h), (uint)w, (uint)h);
+            gl.ClearColor(((rgb >> 16) & 0xFF) / 255f, ((rgb >> 8) & 0xFF) / 255f, (rgb & 0xFF) / 255f, 1f);
+            gl.Clear(ClearBufferMask.ColorBufferBit);
+            gl.Disable(EnableCap.ScissorTest);
+        }
+    }
+}
