@@ -24,12 +24,11 @@ internal sealed class TraceEncoding : IDisposable
     {
         long bytes = 0;
         EncodeSettings settings = _config.Settings;
-        foreach (var (framebuffer, rects) in _frames.Updates)
+        foreach (List<TraceRect> rects in _frames.Updates)
         {
-            var view = new PixelView(framebuffer, _frames.Width, _frames.Width, _frames.Height);
-            foreach (var (x, y, w, h) in rects)
+            foreach (TraceRect r in rects)
             {
-                _encoder.Encode(view.Slice(x, y, w, h), x, y, _translator, settings, _output);
+                _encoder.Encode(r.View, r.X, r.Y, _translator, settings, _output);
                 if (_output.WrittenCount > (1 << 24))
                 {
                     bytes += _output.WrittenCount;
