@@ -11,12 +11,32 @@ namespace Rfb.Encodings.Tight;
 /// <remarks>
 /// One instance per session (it owns that session's zlib streams); call it from one thread at a
 /// time. A new instance resets the client's streams on their first use, so a session may replace
-/// its encoder at any time, for example after SetEncodings. Rectangles wider than 2048 pixels or
-/// holding more than 65536 non-solid pixels are split.
+/// its encoder at any time, for example after SetEncodings. Solid areas of 16384 pixels or more are
+/// sent as fills; rectangles wider than 2048 pixels or holding more than 65536 other pixels are
+/// split. The sub-rectangles of one call are encoded in parallel (see <see cref="MaxParallelism"/>).
 /// </remarks>
 public sealed class TightEncoder : IRectangleEncoder
 {
-    private readonly TightRectangleWriter _writer = new(png: false);
+    private readonly TightRectangleWriter _writer;
+
+    /// <summary>Creates an encoder that uses up to <see cref="Environment.ProcessorCount"/> threads per rectangle.</summary>
+    public TightEncoder()
+        : this(Environment.ProcessorCount)
+    {
+    }
+
+    /// <summary>
+    /// Creates an encoder that uses up to <paramref name="maxParallelism"/> threads per rectangle
+    /// (1: only the calling thread). The bytes written are the same for any value.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxParallelism"/> is less than 1.</exception>
+    public TightEncoder(int maxParallelism)
+    {
+        _writer = new TightRectangleWriter(png: false, maxParallelism);
+    }
+
+    /// <summary>The most threads one <see cref="Encode"/> call uses.</summary>
+    public int MaxParallelism => _writer.MaxParallelism;
 
     /// <inheritdoc/>
     public int Encoding => EncodingType.Tight;

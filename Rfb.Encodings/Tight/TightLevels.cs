@@ -11,14 +11,20 @@ namespace Rfb.Encodings.Tight;
 /// are only cut by width.
 /// </para>
 /// <para>
-/// Zlib levels: compress levels 0..2 use zlib 1, then 3, 5, 6, 6, 7, 8, 9. Measured on the 70
+/// Zlib levels: compress levels 0..1 use zlib 1, level 2 (the default) zlib 2, then 3, 5, 6, 6,
+/// 7, 8, 9. Level 2 was zlib 1 until the whole-trace benchmark (EncoderBench encperf, Tight
+/// lossless, compress level 2; docs/performance.md) showed .NET's zlib 1 (zlib-ng's quick
+/// strategy) 14–27% larger than zlib 2 on the four recorded traces (glxgears 15.3 → 12.0 MB,
+/// video 32.4 → 28.2, xterm_scroll 22.4 → 19.5, xterm_scroll_paced 12.5 → 11.0), which put it
+/// above TigerVNC's bytes; zlib 2 takes about 1.5–2× the CPU and stays under TigerVNC's time.
+/// zlib 3 saves another 1–3% for about 15% more CPU. The earlier measurement: Measured on the 70
 /// updates of the two committed xterm traces (1280×720), each damaged rectangle cut into 64×64
 /// tiles as the session does, Tight lossless, one pass after a warm-up on a shared 2-core
 /// machine (times are rough): zlib 1: 5,559,535 bytes, 141–584 ms; 3: 5,195,155 (−6.6%),
 /// 355–1724 ms; 5: 5,092,377 (−8.4%), 417–699 ms; 6: 5,083,409; 7: 5,049,202; 8: 5,034,678,
 /// 1.3–2.6 s; 9: 5,001,857 (−10%), 2.4 s. Zlib 1 gives most of the gain for a fraction of the
-/// CPU, so it serves the default level 2; higher levels buy a few percent for much more time.
-/// At quality 8 the same trace gives 5,392,847 bytes at zlib 1. To be confirmed by the benchmark.
+/// CPU; higher levels buy a few percent for much more time. At quality 8 the same trace gives
+/// 5,392,847 bytes at zlib 1.
 /// </para>
 /// </remarks>
 internal static class TightLevels
@@ -29,7 +35,16 @@ internal static class TightLevels
     /// <summary>The most pixels in one non-fill sub-rectangle.</summary>
     public const int MaxArea = 65536;
 
-    private static ReadOnlySpan<byte> ZlibLevels => [1, 1, 1, 3, 5, 6, 6, 7, 8, 9];
+    /// <summary>
+    /// The smallest solid area taken out of a rectangle as a fill (<see cref="Analysis.SolidAreaFinder"/>).
+    /// TigerVNC takes 2048; on the recorded traces (whose rectangles the recording server had already
+    /// cut around solid areas) 2048 made the xterm traces 2.7% larger and gained nothing elsewhere,
+    /// while 16384 changed no trace's bytes, so only large areas (an emulator's borders, a cleared
+    /// window inside a damaged area) are taken out.
+    /// </summary>
+    public const int MinSolidArea = 16384;
+
+    private static ReadOnlySpan<byte> ZlibLevels => [1, 1, 2, 3, 5, 6, 6, 7, 8, 9];
 
     /// <summary>The zlib level for compress level <paramref name="compressLevel"/> (clamped to 0..9).</summary>
     public static int ZlibLevel(int compressLevel) => ZlibLevels[Math.Clamp(compressLevel, 0, 9)];

@@ -10,7 +10,26 @@ namespace Rfb.Encodings.Tight;
 /// <remarks>One instance per session; call it from one thread at a time.</remarks>
 public sealed class TightPngEncoder : IRectangleEncoder
 {
-    private readonly TightRectangleWriter _writer = new(png: true);
+    private readonly TightRectangleWriter _writer;
+
+    /// <summary>Creates an encoder that uses up to <see cref="Environment.ProcessorCount"/> threads per rectangle.</summary>
+    public TightPngEncoder()
+        : this(Environment.ProcessorCount)
+    {
+    }
+
+    /// <summary>
+    /// Creates an encoder that uses up to <paramref name="maxParallelism"/> threads per rectangle
+    /// (1: only the calling thread). The bytes written are the same for any value.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxParallelism"/> is less than 1.</exception>
+    public TightPngEncoder(int maxParallelism)
+    {
+        _writer = new TightRectangleWriter(png: true, maxParallelism);
+    }
+
+    /// <summary>The most threads one <see cref="Encode"/> call uses.</summary>
+    public int MaxParallelism => _writer.MaxParallelism;
 
     /// <inheritdoc/>
     public int Encoding => EncodingType.TightPng;

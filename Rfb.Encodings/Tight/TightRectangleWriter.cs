@@ -9,15 +9,18 @@ namespace Rfb.Encodings.Tight;
 
 /// <summary>
 /// The work shared by <see cref="TightEncoder"/> and <see cref="TightPngEncoder"/>: cutting a
-/// rectangle into sub-rectangles, choosing a subencoding for each, and writing it. Holds one
-/// session's zlib streams, a JPEG compressor and scratch buffers, so nothing is allocated per
-/// rectangle (except a PNG's own zlib stream, see <see cref="WritePng"/>).
+/// rectangle into fills and sub-rectangles, choosing a subencoding for each, and writing them,
+/// in parallel where the work allows. Holds one session's zlib streams and, per worker, a JPEG
+/// compressor and scratch buffers, so steady use allocates little.
 /// </summary>
 /// <remarks>
+/// <para>Cutting: a rectangle of one colour becomes fills at most 2048 pixels wide. Otherwise
+/// <see cref="SolidAreaFinder"/> takes out its solid areas of at least
+/// <see cref="TightLevels.MinSolidArea"/> pixels as fills, and the areas between them
+/// are cut into sub-rectangles at most 2048 pixels wide holding at most 65536 pixels.</para>
 /// <para>Choice per sub-rectangle, in this order:</para>
 /// <list type="number">
-/// <item>one colour: a fill (the whole rectangle is tried first, so a large solid area becomes
-/// fills at most 2048 pixels wide whatever its area);</item>
+/// <item>one colour: a fill;</item>
 /// <item>few colours (<see cref="PaletteLimit"/>): mono (2 colours, 1 bit a pixel) or indexed
 /// (8-bit indices) when that is smaller than full colour; lossless even when JPEG is allowed,
 /// which keeps anti-aliased text sharp and small;</item>
@@ -35,6 +38,15 @@ namespace Rfb.Encodings.Tight;
 /// instance and whenever its zlib level changes with the compress level, because a new deflate
 /// stream is started then. Data under 12 bytes is sent uncompressed, as the spec requires.
 /// </para>
+/// <para>
+/// Parallel work, in three phases: the sub-rectangles are classified and prepared (palette,
+/// translation, filters; JPEG and PNG images compressed whole) by up to
+/// <see cref="MaxParallelism"/> workers, each with its own scratch and JPEG compressor; then
+/// each zlib stream compresses its sub-rectangles' data in their original order, the streams
+/// side by side; then the rectangles are written in their original order. What a sub-rectangle
+/// becomes never depends on which worker prepared it, and each stream sees the same data in the
+/// same order, so the bytes are the same for any number of workers.
+/// </para>
 /// </remarks>
 internal sealed class TightRectangleWriter : IDisposable
 {
@@ -43,6 +55,9 @@ internal sealed class TightRectangleWriter : IDisposable
 
     /// <summary>Smaller many-coloured rectangles are not worth a JPEG's fixed headers (about 600 bytes).</summary>
     public const int MinJpegArea = 1024;
+
+    /// <summary>Below this many pixels to encode (fills aside), a rectangle is encoded on the calling thread alone.</summary>
+    public const int MinParallelPixels = 32 * 1024;
 
     private const byte FillControl = 0x80;
     private const byte JpegControl = 0x90;
@@ -58,30 +73,33 @@ internal sealed class TightRectangleWriter : IDisposable
     private readonly bool _png;
     private readonly int _encoding;
     private readonly TightZlibStream[] _streams;
-    private readonly PaletteCounter _palette = new();
-    private readonly byte[] _indices = new byte[TightLevels.MaxArea];
-
-    // Translated rows, mono bits or PNG scanlines: at most 4 bytes a pixel plus a filter byte a row.
-    private readonly byte[] _scratch = new byte[(TightLevels.MaxArea * 4) + TightLevels.MaxArea];
-    private readonly byte[] _paletteBytes = new byte[PaletteCounter.MaxColours * 4];
+    private readonly TightWorker[] _workers;
+    private readonly List<SolidArea> _areas = [];
+    private readonly List<TightPiece> _pieces = [];
     private readonly PixelTranslator _rgb = new(PixelFormat.Canonical);
-    private ByteSink? _pngSink;
-    private JpegCompressor? _jpeg;
+    private int _pieceCount;
+    private int _nextPiece;
     private bool _disposed;
 
-    public TightRectangleWriter(bool png)
+    public TightRectangleWriter(bool png, int maxParallelism = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxParallelism, 1);
         _png = png;
         _encoding = png ? EncodingType.TightPng : EncodingType.Tight;
         _streams = png ? [] : [new(), new(), new(), new()];
+        MaxParallelism = maxParallelism;
+        _workers = new TightWorker[maxParallelism];
     }
 
     public int Encoding => _encoding;
 
+    /// <summary>The most threads one <see cref="Encode"/> call uses (1: the calling thread only).</summary>
+    public int MaxParallelism { get; }
+
     /// <summary>Whether the last <see cref="Encode"/> wrote a JPEG rectangle.</summary>
     public bool LastEncodeWasLossy { get; private set; }
 
-    public int Encode(PixelView rect, int x, int y, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
+    public unsafe int Encode(PixelView rect, int x, int y, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(translator);
@@ -104,20 +122,65 @@ internal sealed class TightRectangleWriter : IDisposable
             return written;
         }
 
-        int subWidth = Math.Min(rect.Width, TightLevels.MaxWidth);
-        int subHeight = Math.Max(1, TightLevels.MaxArea / subWidth);
-        for (int sy = 0; sy < rect.Height; sy += subHeight)
+        _areas.Clear();
+        SolidAreaFinder.Split(rect, TightLevels.MinSolidArea, _areas);
+        int pixelsToEncode = Cut(x, y);
+
+        fixed (uint* pixels = &MemoryMarshal.GetReference(rect.Row(0)))
         {
-            int h = Math.Min(subHeight, rect.Height - sy);
-            for (int sx = 0; sx < rect.Width; sx += subWidth)
+            var job = new Job(pixels, rect.Stride, rect.Width, rect.Height, translator, settings);
+            int workers = Math.Min(MaxParallelism, Math.Max(1, pixelsToEncode / (MinParallelPixels / 2)));
+            workers = Math.Min(workers, _pieceCount);
+            for (int w = 0; w < workers; w++)
             {
-                int w = Math.Min(subWidth, rect.Width - sx);
-                EncodeSubRectangle(rect.Slice(sx, sy, w, h), x + sx, y + sy, translator, settings, output);
-                written++;
+                _workers[w] ??= new TightWorker();
+            }
+
+            // Phase 1: classify and prepare each sub-rectangle; fills, JPEG and PNG are finished here.
+            _nextPiece = -1;
+            if (workers <= 1)
+            {
+                PrepareAll(job, _workers[0]);
+            }
+            else
+            {
+                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w => PrepareAll(job, _workers[w]));
+            }
+
+            // Phase 2: each zlib stream compresses its sub-rectangles in order.
+            if (!_png)
+            {
+                int streamsUsed = 0;
+                for (int s = 0; s < _streams.Length; s++)
+                {
+                    streamsUsed += HasPieces(s) ? 1 : 0;
+                }
+
+                if (workers <= 1 || streamsUsed <= 1)
+                {
+                    for (int s = 0; s < _streams.Length; s++)
+                    {
+                        CompressStream(s, settings.CompressLevel);
+                    }
+                }
+                else
+                {
+                    int level = settings.CompressLevel;
+                    Parallel.For(0, _streams.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(workers, streamsUsed) }, s => CompressStream(s, level));
+                }
             }
         }
 
-        return written;
+        // Phase 3: everything in the original order.
+        for (int i = 0; i < _pieceCount; i++)
+        {
+            TightPiece piece = _pieces[i];
+            WriteBytes(output, piece.Output.WrittenSpan);
+            LastEncodeWasLossy |= piece.Lossy;
+            piece.Release();
+        }
+
+        return _pieceCount;
     }
 
     /// <summary>
@@ -140,68 +203,162 @@ internal sealed class TightRectangleWriter : IDisposable
             stream.Dispose();
         }
 
-        _pngSink?.Dispose();
-        _jpeg?.Dispose();
+        foreach (TightWorker? worker in _workers)
+        {
+            worker?.Dispose();
+        }
+
+        foreach (TightPiece piece in _pieces)
+        {
+            piece.Release();
+        }
     }
 
-    private void EncodeSubRectangle(PixelView view, int x, int y, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
+    /// <summary>Turns <see cref="_areas"/> into pieces: fills cut by width, the rest by width and area. Returns the pixels to encode.</summary>
+    private int Cut(int x, int y)
     {
+        _pieceCount = 0;
+        int pixels = 0;
+        foreach (SolidArea area in _areas)
+        {
+            if (area.IsFill)
+            {
+                for (int sx = 0; sx < area.Width; sx += TightLevels.MaxWidth)
+                {
+                    AddPiece(x, y, area.X + sx, area.Y, Math.Min(TightLevels.MaxWidth, area.Width - sx), area.Height, fill: true, area.Colour);
+                }
+
+                continue;
+            }
+
+            pixels += area.Width * area.Height;
+            int subWidth = Math.Min(area.Width, TightLevels.MaxWidth);
+            int subHeight = Math.Max(1, TightLevels.MaxArea / subWidth);
+            for (int sy = 0; sy < area.Height; sy += subHeight)
+            {
+                int h = Math.Min(subHeight, area.Height - sy);
+                for (int sx = 0; sx < area.Width; sx += subWidth)
+                {
+                    AddPiece(x, y, area.X + sx, area.Y + sy, Math.Min(subWidth, area.Width - sx), h, fill: false, 0);
+                }
+            }
+        }
+
+        return pixels;
+    }
+
+    private void AddPiece(int originX, int originY, int relativeX, int relativeY, int width, int height, bool fill, uint colour)
+    {
+        if (_pieceCount == _pieces.Count)
+        {
+            _pieces.Add(new TightPiece());
+        }
+
+        _pieces[_pieceCount++].Reset(originX, originY, relativeX, relativeY, width, height, fill, colour);
+    }
+
+    private bool HasPieces(int stream)
+    {
+        for (int i = 0; i < _pieceCount; i++)
+        {
+            if (_pieces[i].Stream == stream)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void PrepareAll(Job job, TightWorker worker)
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref _nextPiece)) < _pieceCount)
+        {
+            Prepare(_pieces[i], job, worker);
+        }
+    }
+
+    private void CompressStream(int stream, int compressLevel)
+    {
+        for (int i = 0; i < _pieceCount; i++)
+        {
+            TightPiece piece = _pieces[i];
+            if (piece.Stream == stream)
+            {
+                WriteBasic(piece, _streams[stream], compressLevel);
+            }
+        }
+    }
+
+    private void Prepare(TightPiece piece, Job job, TightWorker worker)
+    {
+        PixelTranslator translator = job.Translator;
+        if (piece.IsFill)
+        {
+            WriteFill(piece.Output, piece.X, piece.Y, piece.Width, piece.Height, piece.Colour, translator);
+            return;
+        }
+
+        PixelView view = job.View.Slice(piece.RelativeX, piece.RelativeY, piece.Width, piece.Height);
         if (SolidDetector.IsSolid(view, out uint colour))
         {
-            WriteFill(output, x, y, view.Width, view.Height, colour, translator);
+            WriteFill(piece.Output, piece.X, piece.Y, view.Width, view.Height, colour, translator);
             return;
         }
 
         int area = view.Width * view.Height;
         int tpb = translator.TightPixelBytes;
-        bool jpeg = settings.AllowsLossy
+        bool jpeg = job.Settings.AllowsLossy
             && area >= MinJpegArea
             && (_png || translator.Format.BitsPerPixel >= 16)
             && TurboJpeg.IsAvailable;
 
         // With 1-byte pixels only mono (1 bit a pixel) beats full colour.
         int limit = !_png && tpb == 1 ? 2 : PaletteLimit(area, jpeg);
-        Span<byte> indices = _indices.AsSpan(0, area);
-        if (_palette.TryIndex(view, limit, indices))
+        Span<byte> indices = worker.Indices.AsSpan(0, area);
+        PaletteCounter palette = worker.Palette;
+        if (palette.TryIndex(view, limit, indices))
         {
-            int colours = _palette.Count;
+            int colours = palette.Count;
             if (colours == 1)
             {
                 // Only the top (unused) byte differed.
-                WriteFill(output, x, y, view.Width, view.Height, _palette.Colours[0], translator);
+                WriteFill(piece.Output, piece.X, piece.Y, view.Width, view.Height, palette.Colours[0], translator);
                 return;
             }
 
             if (_png)
             {
-                WritePng(output, x, y, view, palette: true, settings.CompressLevel);
+                WritePng(piece, worker, view, palette: true, job.Settings.CompressLevel);
                 return;
             }
 
             if (colours == 2)
             {
-                WriteMono(output, x, y, view.Width, view.Height, translator, settings.CompressLevel);
+                PrepareMono(piece, worker, translator);
                 return;
             }
 
             if ((colours * tpb) + area < area * tpb)
             {
-                WriteBasic(output, x, y, view.Width, view.Height, StreamIndexed, FilterPalette, PaletteHeader(translator), indices, settings.CompressLevel);
+                SetPaletteHeader(piece, palette, translator);
+                piece.SetBasic(StreamIndexed, FilterPalette, indices);
                 return;
             }
         }
 
         if (jpeg && GradientEstimator.Classify(view) != ContentKind.Flat)
         {
-            WriteJpeg(output, x, y, view, settings);
+            WriteJpeg(piece, worker, view, job.Settings);
         }
         else if (_png)
         {
-            WritePng(output, x, y, view, palette: false, settings.CompressLevel);
+            WritePng(piece, worker, view, palette: false, job.Settings.CompressLevel);
         }
         else
         {
-            WriteFullColour(output, x, y, view, translator, settings.CompressLevel);
+            PrepareFullColour(piece, view, translator);
         }
     }
 
@@ -217,22 +374,25 @@ internal sealed class TightRectangleWriter : IDisposable
     }
 
     //  Palette filter header: [colours - 1][colours TPIXELs]
-    private ReadOnlySpan<byte> PaletteHeader(PixelTranslator translator)
+    private static void SetPaletteHeader(TightPiece piece, PaletteCounter palette, PixelTranslator translator)
     {
-        ReadOnlySpan<uint> colours = _palette.Colours;
-        _paletteBytes[0] = (byte)(colours.Length - 1);
+        ReadOnlySpan<uint> colours = palette.Colours;
+        Span<byte> header = piece.FilterHeaderBuffer;
+        header[0] = (byte)(colours.Length - 1);
         int length = colours.Length * translator.TightPixelBytes;
-        translator.TranslateRowTight(colours, _paletteBytes.AsSpan(1, length));
-        return _paletteBytes.AsSpan(0, 1 + length);
+        translator.TranslateRowTight(colours, header.Slice(1, length));
+        piece.FilterHeaderLength = 1 + length;
     }
 
     // Mono rows: 1 bit a pixel (the palette index), most significant bit first, each row padded to a byte.
-    private void WriteMono(IBufferWriter<byte> output, int x, int y, int width, int height, PixelTranslator translator, int compressLevel)
+    private static void PrepareMono(TightPiece piece, TightWorker worker, PixelTranslator translator)
     {
-        ReadOnlySpan<byte> header = PaletteHeader(translator);
+        SetPaletteHeader(piece, worker.Palette, translator);
+        int width = piece.Width;
+        int height = piece.Height;
         int rowBytes = (width + 7) >> 3;
-        Span<byte> bits = _scratch.AsSpan(0, rowBytes * height);
-        ReadOnlySpan<byte> indices = _indices;
+        Span<byte> bits = piece.RentData(rowBytes * height);
+        ReadOnlySpan<byte> indices = worker.Indices;
         int k = 0;
         for (int row = 0; row < height; row++)
         {
@@ -255,14 +415,14 @@ internal sealed class TightRectangleWriter : IDisposable
             }
         }
 
-        WriteBasic(output, x, y, width, height, StreamMono, FilterPalette, header, bits, compressLevel);
+        piece.SetBasic(StreamMono, FilterPalette, default);
     }
 
-    private void WriteFullColour(IBufferWriter<byte> output, int x, int y, PixelView view, PixelTranslator translator, int compressLevel)
+    private static void PrepareFullColour(TightPiece piece, PixelView view, PixelTranslator translator)
     {
         int tpb = translator.TightPixelBytes;
         int rowBytes = view.Width * tpb;
-        Span<byte> data = _scratch.AsSpan(0, rowBytes * view.Height);
+        Span<byte> data = piece.RentData(rowBytes * view.Height);
         for (int row = 0; row < view.Height; row++)
         {
             translator.TranslateRowTight(view.Row(row), data.Slice(row * rowBytes, rowBytes));
@@ -271,11 +431,11 @@ internal sealed class TightRectangleWriter : IDisposable
         if (tpb == 3 && GradientEstimator.PaysOff(view))
         {
             ApplyGradient(data, view.Width, view.Height);
-            WriteBasic(output, x, y, view.Width, view.Height, StreamGradient, FilterGradient, default, data, compressLevel);
+            piece.SetBasic(StreamGradient, FilterGradient, default);
         }
         else
         {
-            WriteBasic(output, x, y, view.Width, view.Height, StreamFullColour, -1, default, data, compressLevel);
+            piece.SetBasic(StreamFullColour, -1, default);
         }
     }
 
@@ -304,9 +464,14 @@ internal sealed class TightRectangleWriter : IDisposable
 
     //  Basic: [control 0fssrrrr][filter id, when f][filter header][compact length][zlib data]
     //         or, under 12 bytes of data: [control][filter id][filter header][data]
-    private void WriteBasic(IBufferWriter<byte> output, int x, int y, int width, int height, int stream, int filter, ReadOnlySpan<byte> filterHeader, ReadOnlySpan<byte> data, int compressLevel)
+    private void WriteBasic(TightPiece piece, TightZlibStream zlib, int compressLevel)
     {
-        RectangleHeader.Write(output, x, y, width, height, _encoding);
+        ArrayBufferWriter<byte> output = piece.Output;
+        int stream = piece.Stream;
+        int filter = piece.Filter;
+        ReadOnlySpan<byte> filterHeader = piece.FilterHeader;
+        ReadOnlySpan<byte> data = piece.Data;
+        RectangleHeader.Write(output, piece.X, piece.Y, piece.Width, piece.Height, _encoding);
         byte control = (byte)(stream << 4);
         if (filter >= 0)
         {
@@ -317,7 +482,7 @@ internal sealed class TightRectangleWriter : IDisposable
         bool compressed = data.Length >= MinCompressedLength;
         if (compressed)
         {
-            payload = _streams[stream].Compress(data, TightLevels.ZlibLevel(compressLevel), out bool reset);
+            payload = zlib.Compress(data, TightLevels.ZlibLevel(compressLevel), out bool reset);
             if (reset)
             {
                 control |= (byte)(1 << stream);
@@ -341,22 +506,22 @@ internal sealed class TightRectangleWriter : IDisposable
         }
 
         output.Advance(at);
-        WriteBytes(output, payload);
+        output.Write(payload);
     }
 
     //  JPEG: [control 1001rrrr][compact length][JPEG image]
-    private void WriteJpeg(IBufferWriter<byte> output, int x, int y, PixelView view, in EncodeSettings settings)
+    private void WriteJpeg(TightPiece piece, TightWorker worker, PixelView view, in EncodeSettings settings)
     {
-        _jpeg ??= new JpegCompressor();
-        LastEncodeWasLossy = true;
+        piece.Lossy = true;
         (int quality, JpegSubsampling subsampling) = JpegQuality.For(settings);
-        ReadOnlySpan<byte> jpeg = _jpeg.Compress(view, quality, subsampling);
-        RectangleHeader.Write(output, x, y, view.Width, view.Height, _encoding);
+        ReadOnlySpan<byte> jpeg = worker.Jpeg.Compress(view, quality, subsampling);
+        ArrayBufferWriter<byte> output = piece.Output;
+        RectangleHeader.Write(output, piece.X, piece.Y, view.Width, view.Height, _encoding);
         Span<byte> span = output.GetSpan(4);
         span[0] = JpegControl;
         int at = 1 + TightCompactLength.Write(span[1..], jpeg.Length);
         output.Advance(at);
-        WriteBytes(output, jpeg);
+        output.Write(jpeg);
     }
 
     //  TightPNG PNG: [control 1010rrrr][compact length][PNG image]
@@ -364,19 +529,19 @@ internal sealed class TightRectangleWriter : IDisposable
     //  scanlines use filter 0; RGB scanlines use Paeth when GradientEstimator says prediction
     //  pays, else 0. Each PNG is a complete zlib stream, so it gets a new ZLibStream (the BCL
     //  cannot reset one): the one allocation per rectangle left in these encoders.
-    private void WritePng(IBufferWriter<byte> output, int x, int y, PixelView view, bool palette, int compressLevel)
+    private void WritePng(TightPiece piece, TightWorker worker, PixelView view, bool palette, int compressLevel)
     {
         int width = view.Width;
         int height = view.Height;
         int pixelBytes = palette ? 1 : 3;
         int lineBytes = 1 + (width * pixelBytes);
-        Span<byte> lines = _scratch.AsSpan(0, lineBytes * height);
+        Span<byte> lines = worker.Scratch.AsSpan(0, lineBytes * height);
         if (palette)
         {
             for (int row = 0; row < height; row++)
             {
                 lines[row * lineBytes] = 0;
-                _indices.AsSpan(row * width, width).CopyTo(lines.Slice((row * lineBytes) + 1));
+                worker.Indices.AsSpan(row * width, width).CopyTo(lines.Slice((row * lineBytes) + 1));
             }
         }
         else
@@ -398,18 +563,19 @@ internal sealed class TightRectangleWriter : IDisposable
             }
         }
 
-        _pngSink ??= new ByteSink();
-        _pngSink.Clear();
-        using (var zlib = new ZLibStream(_pngSink, new ZLibCompressionOptions { CompressionLevel = TightLevels.ZlibLevel(compressLevel) }, leaveOpen: true))
+        ByteSink sink = worker.PngSink;
+        sink.Clear();
+        using (var zlib = new ZLibStream(sink, new ZLibCompressionOptions { CompressionLevel = TightLevels.ZlibLevel(compressLevel) }, leaveOpen: true))
         {
             zlib.Write(lines);
         }
 
-        ReadOnlySpan<byte> idat = _pngSink.Written;
-        int paletteLength = palette ? _palette.Count * 3 : 0;
+        ReadOnlySpan<byte> idat = sink.Written;
+        int paletteLength = palette ? worker.Palette.Count * 3 : 0;
         int pngLength = 8 + (12 + 13) + (palette ? 12 + paletteLength : 0) + (12 + idat.Length) + 12;
 
-        RectangleHeader.Write(output, x, y, width, height, _encoding);
+        ArrayBufferWriter<byte> output = piece.Output;
+        RectangleHeader.Write(output, piece.X, piece.Y, width, height, _encoding);
         Span<byte> head = output.GetSpan(4 + 8 + 25);
         head[0] = PngControl;
         int at = 1 + TightCompactLength.Write(head[1..], pngLength);
@@ -428,8 +594,8 @@ internal sealed class TightRectangleWriter : IDisposable
         WriteChunk(output, "IHDR"u8, ihdr);
         if (palette)
         {
-            Span<byte> plte = _paletteBytes.AsSpan(0, paletteLength);
-            _rgb.TranslateRowTight(_palette.Colours, plte);
+            Span<byte> plte = worker.PaletteBytes.AsSpan(0, paletteLength);
+            _rgb.TranslateRowTight(worker.Palette.Colours, plte);
             WriteChunk(output, "PLTE"u8, plte);
         }
 
@@ -485,5 +651,17 @@ internal sealed class TightRectangleWriter : IDisposable
             output.Advance(n);
             bytes = bytes[n..];
         }
+    }
+
+    /// <summary>The pinned pixels of the rectangle being encoded and its settings, shared by the workers of one call.</summary>
+    private readonly unsafe struct Job(uint* pixels, int stride, int width, int height, PixelTranslator translator, EncodeSettings settings)
+    {
+        private readonly uint* _pixels = pixels;
+
+        public PixelTranslator Translator { get; } = translator;
+
+        public EncodeSettings Settings { get; } = settings;
+
+        public PixelView View => new(new ReadOnlySpan<uint>(_pixels, ((height - 1) * stride) + width), stride, width, height);
     }
 }

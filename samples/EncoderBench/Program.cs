@@ -7,7 +7,7 @@ namespace EncoderBench;
 /// <summary>
 /// Encoder benchmarks on recorded traces.
 ///   EncoderBench bench [BenchmarkDotNet arguments]     per-encoder BenchmarkDotNet runs on trace samples
-///   EncoderBench encperf [--passes 3] [--runs 9] [CONFIG...]
+///   EncoderBench encperf [--passes 3] [--runs 9] [--threads 1] [CONFIG...]
 ///                                                       whole traces, single-threaded CPU seconds and MB,
 ///                                                       median of passes of runs, as TigerVNC's encperf
 /// Traces are read from shared/traces beside the checkout or from RFB_TRACES.
@@ -27,14 +27,14 @@ internal static class Program
             return 0;
         }
 
-        Console.Error.WriteLine("usage: EncoderBench bench [BenchmarkDotNet options] | encperf [--passes N] [--runs N] [CONFIG...]");
+        Console.Error.WriteLine("usage: EncoderBench bench [BenchmarkDotNet options] | encperf [--passes N] [--runs N] [--threads N] [CONFIG...]");
         Console.Error.WriteLine("configs: " + string.Join(", ", EncoderConfig.All.Select(c => c.Name)));
         return 2;
     }
 
     private static int EncPerf(string[] args)
     {
-        int passes = 3, runs = 9;
+        int passes = 3, runs = 9, threads = 1;
         var names = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -42,39 +42,46 @@ internal static class Program
             {
                 case "--passes": passes = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: names.Add(args[i]); break;
             }
         }
 
         EncoderConfig[] configs = names.Count == 0 ? EncoderConfig.Available.ToArray() : names.Select(EncoderConfig.Find).ToArray();
-        Console.WriteLine($"# traces from {TraceLocator.Folder}; {passes} passes of {runs} runs; CPU s and MB are medians");
-        Console.WriteLine("| trace | Mpx | config | CPU s | MB | Mpx/s |");
-        Console.WriteLine("|---|---|---|---|---|---|");
+        Console.WriteLine($"# traces from {TraceLocator.Folder}; {passes} passes of {runs} runs; {threads} thread(s) per encoder call; CPU s, wall s and MB are medians; Mpx/s from CPU s");
+        Console.WriteLine("| trace | Mpx | config | CPU s | wall s | MB | Mpx/s |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (string trace in TraceLocator.Names)
         {
             TraceFrames frames = TraceFrames.Load(Path.Combine(TraceLocator.Folder, trace), every: 1);
             double mpx = frames.Pixels / 1e6;
             foreach (EncoderConfig config in configs)
             {
-                using var encoding = new TraceEncoding(frames, config);
+                using var encoding = new TraceEncoding(frames, config, threads);
                 var passMedians = new List<double>();
+                var wallMedians = new List<double>();
                 long bytes = 0;
                 for (int p = 0; p < passes; p++)
                 {
                     var times = new List<double>();
+                    var walls = new List<double>();
                     for (int r = 0; r < runs; r++)
                     {
                         encoding.Reset();
                         TimeSpan before = Process.GetCurrentProcess().TotalProcessorTime;
+                        long started = Stopwatch.GetTimestamp();
                         bytes = encoding.EncodeAll();
+                        walls.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
                         times.Add((Process.GetCurrentProcess().TotalProcessorTime - before).TotalSeconds);
                     }
 
                     passMedians.Add(Median(times));
+                    wallMedians.Add(Median(walls));
                 }
 
                 double cpu = Median(passMedians);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {trace} | {mpx:0} | {config.Name} | {cpu:0.00} | {bytes / 1e6:0.0} | {mpx / cpu:0} |"));
+                double wall = Median(wallMedians);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {trace} | {mpx:0} | {config.Name} | {cpu:0.00} | {wall:0.00} | {bytes / 1e6:0.0} | {mpx / cpu:0} |"));
             }
         }
 

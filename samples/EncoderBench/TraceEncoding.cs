@@ -12,11 +12,14 @@ internal sealed class TraceEncoding : IDisposable
     private readonly ArrayBufferWriter<byte> _output = new(1 << 20);
     private IRectangleEncoder _encoder;
 
-    public TraceEncoding(TraceFrames frames, EncoderConfig config)
+    private readonly int _threads;
+
+    public TraceEncoding(TraceFrames frames, EncoderConfig config, int threads = 1)
     {
         _frames = frames;
         _config = config;
-        _encoder = Rfb.Sessions.EncoderCatalog.Create(config.Encoding);
+        _threads = threads;
+        _encoder = Create();
     }
 
     /// <summary>Encodes the whole sample once; returns the bytes written.</summary>
@@ -24,12 +27,11 @@ internal sealed class TraceEncoding : IDisposable
     {
         long bytes = 0;
         EncodeSettings settings = _config.Settings;
-        foreach (var (framebuffer, rects) in _frames.Updates)
+        foreach (List<TraceRect> rects in _frames.Updates)
         {
-            var view = new PixelView(framebuffer, _frames.Width, _frames.Width, _frames.Height);
-            foreach (var (x, y, w, h) in rects)
+            foreach (TraceRect r in rects)
             {
-                _encoder.Encode(view.Slice(x, y, w, h), x, y, _translator, settings, _output);
+                _encoder.Encode(r.View, r.X, r.Y, _translator, settings, _output);
                 if (_output.WrittenCount > (1 << 24))
                 {
                     bytes += _output.WrittenCount;
@@ -47,8 +49,16 @@ internal sealed class TraceEncoding : IDisposable
     public void Reset()
     {
         _encoder.Dispose();
-        _encoder = Rfb.Sessions.EncoderCatalog.Create(_config.Encoding);
+        _encoder = Create();
     }
+
+    /// <summary>The session's encoder, with the Tight encoders limited to the configured threads.</summary>
+    private IRectangleEncoder Create() => _config.Encoding switch
+    {
+        EncodingType.Tight => new Rfb.Encodings.Tight.TightEncoder(_threads),
+        EncodingType.TightPng => new Rfb.Encodings.Tight.TightPngEncoder(_threads),
+        _ => Rfb.Sessions.EncoderCatalog.Create(_config.Encoding),
+    };
 
     public void Dispose() => _encoder.Dispose();
 }

@@ -1,14 +1,16 @@
+using System.Runtime.InteropServices;
 using Rfb.Recording;
 
 namespace EncoderBench;
 
 /// <summary>
-/// The rectangles of a recorded trace as the recording server sent them, each with the
-/// framebuffer it was drawn on: what TigerVNC's encperf encodes, with CopyRect left out.
+/// The rectangles of a recorded trace as the recording server sent them, each with the pixels
+/// it held after its update: what TigerVNC's encperf encodes, with CopyRect left out. Only the
+/// rectangles' pixels are kept (not a framebuffer per update), so a whole trace fits in memory.
 /// </summary>
 internal sealed class TraceFrames
 {
-    private TraceFrames(string name, int width, int height, List<(uint[] Framebuffer, List<(int X, int Y, int W, int H)> Rects)> updates)
+    private TraceFrames(string name, int width, int height, List<List<TraceRect>> updates)
     {
         Name = name;
         Width = width;
@@ -22,17 +24,17 @@ internal sealed class TraceFrames
 
     public int Height { get; }
 
-    /// <summary>For each update (or a sample of them): the framebuffer after it, and its Raw rectangles.</summary>
-    public List<(uint[] Framebuffer, List<(int X, int Y, int W, int H)> Rects)> Updates { get; }
+    /// <summary>For each update (or a sample of them): its Raw rectangles with their pixels.</summary>
+    public List<List<TraceRect>> Updates { get; }
 
     public long Pixels
     {
         get
         {
             long total = 0;
-            foreach (var (_, rects) in Updates)
+            foreach (List<TraceRect> rects in Updates)
             {
-                foreach (var r in rects)
+                foreach (TraceRect r in rects)
                 {
                     total += (long)r.W * r.H;
                 }
@@ -47,7 +49,7 @@ internal sealed class TraceFrames
     {
         using var reader = new FbsReader(path);
         TraceFramebuffer? framebuffer = null;
-        var updates = new List<(uint[], List<(int, int, int, int)>)>();
+        var updates = new List<List<TraceRect>>();
         int index = 0;
         foreach (TraceEvent e in RecordedSessionDecoder.ReadEvents(reader))
         {
@@ -68,28 +70,30 @@ internal sealed class TraceFrames
                 continue;
             }
 
-            var rects = new List<(int, int, int, int)>();
+            var rects = new List<TraceRect>();
             foreach (TraceOperation op in update.Operations)
             {
                 if (op.Kind == TraceOperationKind.Raw && op.Width > 0 && op.Height > 0)
                 {
-                    rects.Add((op.X, op.Y, op.Width, op.Height));
+                    var pixels = new uint[op.Width * op.Height];
+                    for (int row = 0; row < op.Height; row++)
+                    {
+                        ReadOnlySpan<uint> source = MemoryMarshal.Cast<byte, uint>(framebuffer.Pixels.AsSpan((op.Y + row) * framebuffer.Stride)).Slice(op.X, op.Width);
+                        Span<uint> target = pixels.AsSpan(row * op.Width, op.Width);
+                        for (int i = 0; i < target.Length; i++)
+                        {
+                            target[i] = source[i] & 0x00FF_FFFF;
+                        }
+                    }
+
+                    rects.Add(new TraceRect(op.X, op.Y, op.Width, op.Height, pixels));
                 }
             }
 
-            if (rects.Count == 0)
+            if (rects.Count > 0)
             {
-                continue;
+                updates.Add(rects);
             }
-
-            var pixels = new uint[framebuffer.Width * framebuffer.Height];
-            Buffer.BlockCopy(framebuffer.Pixels, 0, pixels, 0, pixels.Length * 4);
-            for (int i = 0; i < pixels.Length; i++)
-            {
-                pixels[i] &= 0x00FFFFFF;
-            }
-
-            updates.Add((pixels, rects));
         }
 
         if (framebuffer is null)

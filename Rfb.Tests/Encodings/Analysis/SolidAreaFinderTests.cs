@@ -1,0 +1,117 @@
+using Rfb.Encodings;
+using Rfb.Encodings.Analysis;
+
+namespace Rfb.Tests.Encodings.Analysis;
+
+public sealed class SolidAreaFinderTests
+{
+    private const uint Solid = 0x00_12_34_56;
+
+    // TigerVNC's minimum, small enough for small test images.
+    private const int MinArea = 2048;
+
+    // Noise whose every pixel has bit 0 set, so no noise pixel equals the (even) solid colour.
+    private static uint[] Noise(int width, int height, int seed)
+    {
+        var random = new Random(seed);
+        var pixels = new uint[width * height];
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            pixels[i] = (uint)random.Next(0x100_0000) | 1;
+        }
+
+        return pixels;
+    }
+
+    private static void Paint(uint[] pixels, int stride, int x, int y, int width, int height, uint colour)
+    {
+        for (int row = y; row < y + height; row++)
+        {
+            pixels.AsSpan((row * stride) + x, width).Fill(colour);
+        }
+    }
+
+    private static List<SolidArea> Split(uint[] pixels, int width, int height)
+    {
+        var areas = new List<SolidArea>();
+        SolidAreaFinder.Split(new PixelView(pixels, width, width, height), MinArea, areas);
+        return areas;
+    }
+
+    private static void AssertCoversOnce(List<SolidArea> areas, int width, int height)
+    {
+        var covered = new int[width * height];
+        foreach (SolidArea a in areas)
+        {
+            for (int row = a.Y; row < a.Y + a.Height; row++)
+            {
+                for (int col = a.X; col < a.X + a.Width; col++)
+                {
+                    covered[(row * width) + col]++;
+                }
+            }
+        }
+
+        Assert.All(covered, c => Assert.Equal(1, c));
+    }
+
+    [Fact]
+    public void Split_SolidBlockOffTheGrid_FindsItToThePixelAndCoversTheRest()
+    {
+        // 70x45 = 3150 pixels at (21, 13), off the 16-pixel grid: found through the blocks inside
+        // it, then grown pixel by pixel to its edges.
+        var pixels = Noise(150, 100, 1);
+        Paint(pixels, 150, 21, 13, 70, 45, Solid);
+
+        List<SolidArea> areas = Split(pixels, 150, 100);
+
+        SolidArea fill = Assert.Single(areas, a => a.IsFill);
+        Assert.Equal(new SolidArea(21, 13, 70, 45, true, Solid), fill);
+        Assert.Equal(5, areas.Count); // the fill, the bands above and below, the parts left and right
+        AssertCoversOnce(areas, 150, 100);
+    }
+
+    [Fact]
+    public void Split_SolidAreaUnder2048Pixels_LeavesItToTheEncoder()
+    {
+        var pixels = Noise(100, 100, 2);
+        Paint(pixels, 100, 16, 16, 40, 40, Solid); // 1600 pixels
+
+        List<SolidArea> areas = Split(pixels, 100, 100);
+
+        Assert.Equal([new SolidArea(0, 0, 100, 100, false, 0)], areas);
+    }
+
+    [Fact]
+    public void Split_TwoSolidAreas_FindsBothAsFillsOfTheirColours()
+    {
+        var pixels = Noise(200, 120, 3);
+        Paint(pixels, 200, 0, 0, 64, 64, Solid);
+        Paint(pixels, 200, 100, 70, 100, 50, 0x00_FF_FF_FE);
+
+        List<SolidArea> areas = Split(pixels, 200, 120);
+
+        Assert.Equal(
+            [new SolidArea(0, 0, 64, 64, true, Solid), new SolidArea(100, 70, 100, 50, true, 0x00_FF_FF_FE)],
+            areas.Where(a => a.IsFill).ToArray());
+        AssertCoversOnce(areas, 200, 120);
+    }
+
+    [Fact]
+    public void Split_LShapedSolidArea_TakesTheLargerRectangleFirstThenTheRest()
+    {
+        // An L: a 64x32 bar (2048 pixels) with a 32x128 column (4096 pixels with the bar's left
+        // end) below its left end. Grown by blocks from (16, 16): 64x32 = 2048, then 32x48,
+        // 32x64, ... 32x144 = 4608 pixels, the largest, so the column comes first.
+        var pixels = Noise(160, 176, 4);
+        Paint(pixels, 160, 16, 16, 64, 32, Solid);
+        Paint(pixels, 160, 16, 48, 32, 112, Solid);
+
+        List<SolidArea> areas = Split(pixels, 160, 176);
+
+        SolidArea[] fills = areas.Where(a => a.IsFill).ToArray();
+        Assert.Equal(new SolidArea(16, 16, 32, 144, true, Solid), fills[0]);
+        Assert.Single(fills); // what is left of the bar, 32x32, is under 2048 pixels
+        AssertCoversOnce(areas, 160, 176);
+    }
+}
