@@ -206,6 +206,13 @@ public sealed partial class RfbServer : IAsyncDisposable
         long before, after;
         lock (_layoutLock)
         {
+            ForEachSession(s =>
+            {
+                if (s != requester)
+                {
+                    s.OtherClientLayoutStarting();
+                }
+            });
             before = _desktop.Layout.Generation;
             try
             {
@@ -223,16 +230,20 @@ public sealed partial class RfbServer : IAsyncDisposable
         }
 
         LogLayoutRequested(_logger, requester.Id, request.Width, request.Height, request.Screens.Length, status, reason ?? string.Empty);
-        if (after != before)
+        ForEachSession(s =>
         {
-            ForEachSession(s =>
+            if (s != requester)
             {
-                if (s != requester)
+                if (after != before)
                 {
                     s.LayoutChangedByOtherClient(after);
                 }
-            });
-        }
+                else
+                {
+                    s.OtherClientLayoutDone();
+                }
+            }
+        });
 
         return status;
     }

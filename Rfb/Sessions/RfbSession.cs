@@ -49,6 +49,7 @@ internal sealed partial class RfbSession
     private bool _desktopNamePending;
     private bool _extendedDesktopSizePending;
     private DesktopSizeStatus? _layoutReply;
+    private bool _otherClientLayoutPending;
     private long _otherClientLayoutGeneration;
     private DesktopHead? _inputHead;
     private bool _requested;
@@ -144,9 +145,32 @@ internal sealed partial class RfbSession
         lock (_stateLock)
         {
             _otherClientLayoutGeneration = Math.Max(_otherClientLayoutGeneration, generation);
+            _otherClientLayoutPending = false;
         }
 
         _wake.Set();
+    }
+
+    /// <summary>
+    /// Another client's SetDesktopSize is being applied: a layout change seen until
+    /// <see cref="LayoutChangedByOtherClient"/> or <see cref="OtherClientLayoutDone"/> is that
+    /// client's doing (reason 2), even when this session's update loop sees it first.
+    /// </summary>
+    public void OtherClientLayoutStarting()
+    {
+        lock (_stateLock)
+        {
+            _otherClientLayoutPending = true;
+        }
+    }
+
+    /// <summary>Another client's SetDesktopSize ended without changing the layout.</summary>
+    public void OtherClientLayoutDone()
+    {
+        lock (_stateLock)
+        {
+            _otherClientLayoutPending = false;
+        }
     }
 
     public async Task RunAsync()
@@ -654,7 +678,7 @@ internal sealed partial class RfbSession
             incremental = _incrementalArea;
             full = _fullArea;
             extras = new UpdateExtras(_qemuKeyAckPending, _desktopNamePending, _extendedDesktopSizePending, _layoutReply);
-            otherClientLayout = _otherClientLayoutGeneration;
+            otherClientLayout = _otherClientLayoutPending ? long.MaxValue : _otherClientLayoutGeneration;
             translator = _translator ??= new PixelTranslator(_format);
             capabilities = _capabilities;
         }
