@@ -10,7 +10,8 @@ namespace Rfb.Tests.TraceBench;
 public sealed class PipelineTests : IDisposable
 {
     private static readonly string[] s_jsonKeys =
-        ["trace", "server", "updates", "mpx_damaged", "mpx_sent", "bytes", "cpu_ms_per_update", "mpx_per_s", "latency_p50_ms", "latency_p99_ms", "peak_memory_mb"];
+        ["trace", "server", "updates", "mpx_damaged", "mpx_sent", "bytes", "cpu_ms_per_update", "mpx_per_s", "latency_p50_ms", "latency_p99_ms", "peak_memory_mb",
+            "final_frame", "final_frame_psnr_db"];
 
     private readonly string _dir = Directory.CreateTempSubdirectory("tracebench-tests-").FullName;
 
@@ -49,6 +50,35 @@ public sealed class PipelineTests : IDisposable
         Assert.Equal("xterm_scroll_first30", item.GetProperty("trace").GetString());
         Assert.Equal(30, item.GetProperty("updates").GetInt32());
         Assert.Equal(r.Bytes, item.GetProperty("bytes").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("max", "tight", "8", "2")]
+    [InlineData("recorded", "tight", "8", "2")]
+    [InlineData("max", "zrle", "-", "-")]
+    [InlineData("recorded", "zrle", "-", "-")]
+    public async Task Run_ShortTraceEncoded_ClientDecodesTheTraceFinalFrame(string pace, string encoding, string quality, string compress)
+    {
+        string trace = TracePaths.TestData(TracePaths.XtermFirst30);
+        string png = Path.Combine(_dir, "final.png");
+        var args = new List<string> { trace, "--pace", pace, "--encoding", encoding, "--final-frame", png };
+        if (quality != "-")
+        {
+            args.AddRange(["--quality", quality, "--compress", compress]);
+        }
+
+        var output = new StringWriter();
+        IReadOnlyList<BenchResult> results = await Bench.RunAsync(BenchOptions.Parse(args), output, TextWriter.Null, CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(120));
+
+        // Every rectangle was decoded by the client's own decoders (none skipped), and after the
+        // idle period at the end (lossless refresh of any JPEG area) the frame is exact.
+        BenchResult r = Assert.Single(results);
+        Assert.StartsWith("match", r.FinalFrame, StringComparison.Ordinal);
+        Assert.True(r.FinalFrameMatches);
+        Assert.Equal(double.PositiveInfinity, r.FinalFramePsnrDb);
+        ImageAssert.Equal(Expected(trace), PngDecoder.Decode(png), $"final frame in {encoding} at pace {pace}");
+        Assert.True(r.Bytes < r.RawBytes, $"{encoding} sent {r.Bytes} bytes for {r.RawBytes} as Raw: {output}");
     }
 
     internal static ImageRgb Expected(string trace)

@@ -15,9 +15,9 @@ internal static class Bench
             progress.WriteLine($"note: this build has no {EncodingNames.Name(options.Encoding)} encoder yet; the server answers with Raw.");
         }
 
-        if (options.Threads != 1)
+        if (options.Threads > 0)
         {
-            progress.WriteLine($"note: --threads {options.Threads}: this server encodes on each session's own thread so far; the value is not used yet.");
+            progress.WriteLine($"note: --threads {options.Threads}: the server's processes run on CPU {CpuAffinity.Describe(options.Threads)} of the {CpuAffinity.OriginalCount} the bench has; the client on all of them.");
         }
 
         var results = new List<BenchResult>();

@@ -27,7 +27,8 @@ internal sealed class BenchOptions
                               LastRect and DesktopSize
           --quality N         JPEG quality level 0..9 (announced as a pseudo-encoding)
           --compress N        compress level 0..9 (announced as a pseudo-encoding)
-          --threads N         encoder threads (this server encodes on its session's thread so far: 1)
+          --threads N         run the server's processes (ours or a peer's) on N CPUs only (sched_setaffinity);
+                              the measuring client keeps every CPU (default: no limit)
           --pace PACE         recorded (default): replay at the recorded times, for latency;
                               max: replay the next update as soon as the client has the previous one
           --encoder-only      encode each recorded rectangle as given, without the pipeline (like
@@ -45,7 +46,8 @@ internal sealed class BenchOptions
 
     public int Compress { get; private set; } = -1;
 
-    public int Threads { get; private set; } = 1;
+    /// <summary>CPUs the server's processes may run on; 0 (the default) leaves them every CPU.</summary>
+    public int Threads { get; private set; }
 
     public Pace Pace { get; private set; } = Pace.Recorded;
 

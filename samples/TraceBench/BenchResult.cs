@@ -34,5 +34,8 @@ internal sealed record BenchResult
     /// <summary>Whether the client's final framebuffer equals the trace's final frame.</summary>
     public bool FinalFrameMatches { get; init; }
 
+    /// <summary>PSNR of the client's final framebuffer against the trace's, in dB: infinite when equal, NaN when not compared.</summary>
+    public double FinalFramePsnrDb { get; init; } = double.NaN;
+
     public double RatioToRaw => RawBytes == 0 ? 0 : (double)Bytes / RawBytes;
 }

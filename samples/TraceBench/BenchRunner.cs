@@ -8,8 +8,13 @@ namespace TraceBench;
 /// <summary>Replays one loaded trace into one server with the measuring client on the other end.</summary>
 internal static class BenchRunner
 {
-    /// <summary>How long the client may stay silent after the last update before the run counts as done.</summary>
-    private static readonly TimeSpan s_quiet = TimeSpan.FromMilliseconds(300);
+    /// <summary>
+    /// How long the client must stay silent after the last update before the run counts as done:
+    /// longer than the 300 ms after which this server refreshes JPEG areas losslessly on an idle
+    /// link (<c>RfbServerOptions.LosslessRefreshDelay</c>), so that the final frame is the one a
+    /// viewer would keep.
+    /// </summary>
+    internal static readonly TimeSpan QuietAtEnd = TimeSpan.FromSeconds(1);
 
     /// <summary>How long lock-step waits for the update that carries a replayed one.</summary>
     private static readonly TimeSpan s_stepTimeout = TimeSpan.FromSeconds(2);
@@ -25,6 +30,15 @@ internal static class BenchRunner
             await client.WaitReadyAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             client.DrainPending();
             IReadOnlyList<int> pids = server.ServerProcessIds;
+            if (options.Threads > 0)
+            {
+                CpuAffinity.Limit(client.ProcessId, 0);
+                foreach (int pid in pids)
+                {
+                    CpuAffinity.Limit(pid, options.Threads);
+                }
+            }
+
             foreach (int pid in pids)
             {
                 ProcStats.ResetPeak(pid);
@@ -76,7 +90,7 @@ internal static class BenchRunner
             long deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 30);
             while (Stopwatch.GetTimestamp() < deadline)
             {
-                await Task.Delay(s_quiet, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(QuietAtEnd, cancellationToken).ConfigureAwait(false);
                 int now = client.Received.Count;
                 if (now == count)
                 {
@@ -88,7 +102,7 @@ internal static class BenchRunner
 
             TimeSpan cpu = CpuTime(pids) - cpuBefore;
             long peak = ProcStats.StatusKiB(server.MemoryProcessId, "VmHWM");
-            (long skipped, int firstSkipped) = await client.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            (long skipped, int firstSkipped, long jpeg) = await client.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             List<UpdateRecord> received = client.Received;
             if (received.Count == 0)
             {
@@ -97,6 +111,7 @@ internal static class BenchRunner
 
             string finalFrame;
             bool matches = false;
+            double psnr = double.NaN;
             if (!File.Exists(dump))
             {
                 finalFrame = "no framebuffer from the client";
@@ -110,17 +125,38 @@ internal static class BenchRunner
                     PngWriter.Write(path, actual);
                 }
 
-                int differing = Differing(trace.FinalFrame(), actual);
+                TraceFramebuffer expected = trace.FinalFrame();
+                int differing = Differing(expected, actual);
                 matches = differing == 0;
+                psnr = differing > 0 ? Psnr(expected, actual) : double.PositiveInfinity;
+                string jpegNote = jpeg > 0 ? FormattableString.Invariant($" ({jpeg} JPEG rectangles)") : "";
                 finalFrame = skipped > 0
                     ? $"not checked: {skipped} rectangles in encoding {EncodingNames.Name(firstSkipped)} were skipped, not decoded"
-                    : matches ? "match" : differing < 0 ? "different size" : $"{differing} pixels differ";
+                    : matches ? "match" + jpegNote
+                    : differing < 0 ? "different size"
+                    : FormattableString.Invariant($"{differing} pixels differ, PSNR {psnr:0.0} dB{jpegNote}");
                 File.Delete(dump);
             }
 
-            long lastByte = received[^1].LastByteTicks;
-            double seconds = Math.Max(1e-9, (lastByte - applied[0].StartTicks - stallTicks) / (double)Stopwatch.Frequency);
             int[] match = server.MatchUpdates(applied, received) ?? MatchByTime(applied, received);
+
+            // Wall time ends with the update that carried the last replayed one, not with a
+            // lossless refresh sent once the link went idle.
+            long lastByte = 0;
+            for (int i = 0; i < applied.Length; i++)
+            {
+                if (match[i] >= 0)
+                {
+                    lastByte = Math.Max(lastByte, received[match[i]].LastByteTicks);
+                }
+            }
+
+            if (lastByte == 0)
+            {
+                lastByte = received[^1].LastByteTicks;
+            }
+
+            double seconds = Math.Max(1e-9, (lastByte - applied[0].StartTicks - stallTicks) / (double)Stopwatch.Frequency);
             var latencies = new List<double>();
             for (int i = 0; i < applied.Length; i++)
             {
@@ -152,11 +188,16 @@ internal static class BenchRunner
                 PeakMemoryMb = Math.Max(0, peak - rssBefore) / 1024.0,
                 FinalFrame = finalFrame,
                 FinalFrameMatches = matches,
+                FinalFramePsnrDb = psnr,
             };
         }
         finally
         {
             File.Delete(dump);
+            if (options.Threads > 0)
+            {
+                CpuAffinity.Limit(Environment.ProcessId, 0);
+            }
         }
     }
 
@@ -215,6 +256,27 @@ internal static class BenchRunner
         }
 
         return n;
+    }
+
+    /// <summary>Peak signal-to-noise ratio over the red, green and blue samples, in dB (infinite when equal).</summary>
+    internal static double Psnr(TraceFramebuffer expected, TraceFramebuffer actual)
+    {
+        double sum = 0;
+        for (int y = 0; y < expected.Height; y++)
+        {
+            for (int x = 0; x < expected.Width; x++)
+            {
+                uint e = expected.GetPixel(x, y), a = actual.GetPixel(x, y);
+                for (int shift = 0; shift < 24; shift += 8)
+                {
+                    int d = (int)((e >> shift) & 0xFF) - (int)((a >> shift) & 0xFF);
+                    sum += d * d;
+                }
+            }
+        }
+
+        double mse = sum / (3.0 * expected.Width * expected.Height);
+        return mse == 0 ? double.PositiveInfinity : 10 * Math.Log10(255.0 * 255.0 / mse);
     }
 
     private static TimeSpan CpuTime(IReadOnlyList<int> pids)

@@ -20,6 +20,11 @@ internal static class EncoderOnlyRunner
             throw new BenchOptionsException($"--encoder-only: this build has no {EncodingNames.Name(options.Encoding)} encoder yet.");
         }
 
+        if (options.Threads > 0)
+        {
+            CpuAffinity.Limit(Environment.ProcessId, options.Threads);
+        }
+
         // Canonical pixels (top byte zero) are prepared before timing.
         var rects = new List<(int X, int Y, int Width, int Height, uint[] Pixels)>();
         foreach (TraceUpdate u in trace.Updates)

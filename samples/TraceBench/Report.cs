@@ -67,6 +67,15 @@ internal static class Report
             json.WriteNumber("latency_p50_ms", Math.Round(r.LatencyP50Ms, 3));
             json.WriteNumber("latency_p99_ms", Math.Round(r.LatencyP99Ms, 3));
             json.WriteNumber("peak_memory_mb", Math.Round(r.PeakMemoryMb, 3));
+            json.WriteString("final_frame", r.FinalFrame);
+            if (double.IsFinite(r.FinalFramePsnrDb))
+            {
+                json.WriteNumber("final_frame_psnr_db", Math.Round(r.FinalFramePsnrDb, 2));
+            }
+            else
+            {
+                json.WriteNull("final_frame_psnr_db");
+            }
             json.WriteEndObject();
         }
 

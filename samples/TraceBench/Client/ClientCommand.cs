@@ -9,7 +9,7 @@ namespace TraceBench.Client;
 /// </summary>
 /// <remarks>
 /// Standard output, one line each: <c>READY</c> once the first (non-incremental) update is read;
-/// an <see cref="UpdateRecord"/> line per later update; <c>END skipped first-skipped-encoding</c>
+/// an <see cref="UpdateRecord"/> line per later update; <c>END skipped first-skipped-encoding jpeg-rectangles</c>
 /// at the end. It stops when standard input ends or says <c>stop</c>, then writes its
 /// framebuffer to the dump file (u32 LE width, u32 LE height, XRGB8888 rows).
 /// </remarks>
@@ -80,7 +80,7 @@ internal static class ClientCommand
             WriteDump(dump, fb);
         }
 
-        output.WriteLine(FormattableString.Invariant($"{End} {client.SkippedRectangles} {client.FirstSkippedEncoding ?? 0}"));
+        output.WriteLine(FormattableString.Invariant($"{End} {client.SkippedRectangles} {client.FirstSkippedEncoding ?? 0} {client.JpegRectangles}"));
         output.Flush();
         return 0;
     }

@@ -32,6 +32,9 @@ internal sealed class ClientProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>The client's process id.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Every update line read so far.</summary>
     public List<UpdateRecord> Received
     {
@@ -109,8 +112,8 @@ internal sealed class ClientProcess : IDisposable
         }
     }
 
-    /// <summary>Tells the client to stop and returns its END line's fields (skipped rectangles, first skipped encoding).</summary>
-    public async Task<(long Skipped, int FirstSkippedEncoding)> StopAsync(TimeSpan timeout)
+    /// <summary>Tells the client to stop and returns its END line's fields (skipped rectangles, first skipped encoding, JPEG rectangles).</summary>
+    public async Task<(long Skipped, int FirstSkippedEncoding, long JpegRectangles)> StopAsync(TimeSpan timeout)
     {
         try
         {
@@ -130,7 +133,8 @@ internal sealed class ClientProcess : IDisposable
 
         await _process.WaitForExitAsync().WaitAsync(timeout).ConfigureAwait(false);
         string[] f = (await _end.Task.ConfigureAwait(false)).Split(' ');
-        return (long.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture));
+        return (long.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture),
+            f.Length > 3 ? long.Parse(f[3], CultureInfo.InvariantCulture) : 0);
     }
 
     public string Stderr()
@@ -177,6 +181,6 @@ internal sealed class ClientProcess : IDisposable
         }
 
         _updates.Writer.TryComplete();
-        _end.TrySetResult($"{ClientCommand.End} 0 0");
+        _end.TrySetResult($"{ClientCommand.End} 0 0 0");
     }
 }

@@ -51,11 +51,29 @@ internal sealed class MeasuringClient : IDisposable
         new RawDecoder(),
         new CopyRectDecoder(),
         new HextileDecoder(),
-        new LengthPrefixedSkipper(EncodingType.Zlib),
-        new LengthPrefixedSkipper(EncodingType.Zrle),
-        new TightSkipper(EncodingType.Tight),
-        new TightSkipper(EncodingType.TightPng),
+        new ZlibDecoder(),
+        new ZrleDecoder(),
+        new TightDecoder(EncodingType.Tight),
+        new TightDecoder(EncodingType.TightPng),
     ];
+
+    /// <summary>Rectangles decoded from JPEG (Tight), whose pixels are approximate.</summary>
+    public long JpegRectangles
+    {
+        get
+        {
+            long n = 0;
+            foreach (IRectangleDecoder d in _decoders.Values)
+            {
+                if (d is TightDecoder t)
+                {
+                    n += t.JpegRectangles;
+                }
+            }
+
+            return n;
+        }
+    }
 
     /// <summary>The encodings announced: the chosen one, CopyRect, LastRect, DesktopSize, then quality and compress levels when given.</summary>
     public static int[] Announced(int encoding, int quality, int compress)
@@ -172,7 +190,14 @@ internal sealed class MeasuringClient : IDisposable
         }
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        _stream.Dispose();
+        foreach (IRectangleDecoder d in _decoders.Values)
+        {
+            (d as IDisposable)?.Dispose();
+        }
+    }
 
     private UpdateRecord ReadUpdateBody(long offset, long firstTicks)
     {
