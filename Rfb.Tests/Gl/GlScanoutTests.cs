@@ -98,6 +98,62 @@ public sealed class GlScanoutTests
         await GlTestBridge.WaitForShadowAsync(console, both, "after the second update");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GlUpdate_LargeRectangle_ParallelBandsLandExactlyAndStampOnlyChangedTiles(bool y0Top)
+    {
+        using GlBridge bridge = GlTestBridge.Create();
+        using GlProducer producer = new(bridge);
+        using var console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false });
+        console.Gl = bridge;
+        console.GlRowWorkers = 4; // parallel bands whatever the machine's core count
+        producer.CreateTarget(1024, 768);
+        ImageRgb picture = GlTestBridge.Pattern(1024, 768, 7);
+        producer.Upload(picture.Pixels, y0Top);
+
+        console.ScanoutTexture(new TextureScanout { EglImage = producer.Image, BackingWidth = 1024, BackingHeight = 768, Y0Top = y0Top });
+
+        await GlTestBridge.WaitForShadowAsync(console, picture, "the whole 1024x768 frame");
+        Assert.True(console.ParallelScanoutApplies >= 1, "the whole frame went through the parallel bands");
+        long generation;
+        using (console.ReadShadow())
+        {
+            generation = console.TilesUnsynchronized.Generation;
+        }
+
+        // A 640x320 damage report (above the parallel threshold, tile rows 1..5) in which only a
+        // 300x200 box changed: the box lands, and only the tiles under it are stamped.
+        long parallelBefore = console.ParallelScanoutApplies;
+        producer.Fill(100, 130, 300, 200, 0x0033CC99, y0Top);
+        producer.Finish();
+        ImageRgb expected = ImageRgb.Create(1024, 768, (x, y) => x is >= 100 and < 400 && y is >= 130 and < 330 ? 0x0033CC99u : picture[x, y]);
+        console.GlUpdate(64, 64, 640, 320);
+        await GlTestBridge.WaitForShadowAsync(console, expected, "after the partial update");
+        Assert.True(console.ParallelScanoutApplies > parallelBefore, "the partial update went through the parallel bands");
+
+        // 64x64 tiles, 16 columns: the box covers columns 1..6 (x 100..399) of rows 2..5 (y 130..329).
+        using (console.ReadShadow())
+        {
+            var tiles = console.TilesUnsynchronized;
+            Assert.Equal(16 * 12, tiles.TileCount);
+            long stamped = -1;
+            for (int t = 0; t < tiles.TileCount; t++)
+            {
+                int column = t % 16, tileRow = t / 16;
+                bool expectedChanged = column is >= 1 and <= 6 && tileRow is >= 2 and <= 5;
+                long tileGeneration = tiles.TileGeneration(t);
+                Assert.True(expectedChanged == tileGeneration > generation, $"tile {t} (column {column}, row {tileRow})");
+                if (expectedChanged)
+                {
+                    // One generation for the whole rectangle, whichever band found the change.
+                    Assert.True(stamped == -1 || stamped == tileGeneration, $"tile {t} has generation {tileGeneration}, others {stamped}");
+                    stamped = tileGeneration;
+                }
+            }
+        }
+    }
+
     [Fact]
     public async Task GvncCapture_GlScanout_PixelExact()
     {
