@@ -17,9 +17,8 @@ namespace Rfb.Transports;
 internal sealed class TcpTransport : IDisposable
 {
     private readonly RfbServer _server;
-    private readonly Socket _socket;
+    private readonly SocketListener _listener;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
     private readonly X509Certificate2? _certificate;
     private readonly TimeSpan _tlsTimeout;
 
@@ -29,67 +28,28 @@ internal sealed class TcpTransport : IDisposable
         _logger = logger;
         _certificate = certificate;
         _tlsTimeout = tlsTimeout > TimeSpan.Zero ? tlsTimeout : TimeSpan.FromSeconds(10);
-        _socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (endpoint.AddressFamily == AddressFamily.InterNetworkV6 && endpoint.Address.Equals(IPAddress.IPv6Any))
-            {
-                _socket.DualMode = true;
-            }
-
-            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            _socket.Bind(endpoint);
-            _socket.Listen(64);
-        }
-        catch
-        {
-            _socket.Dispose();
-            throw;
-        }
-
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-        _ = AcceptLoopAsync();
+        _listener = new SocketListener(endpoint, logger, OnAccepted);
+        LocalEndPoint = _listener.LocalEndPoint;
+        _listener.Start();
     }
 
     public IPEndPoint LocalEndPoint { get; }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _socket.Dispose();
-    }
+    public void Dispose() => _listener.Dispose();
 
-    private async Task AcceptLoopAsync()
+    private void OnAccepted(Socket client)
     {
-        while (!_stop.IsCancellationRequested)
+        client.NoDelay = true;
+        var remote = (IPEndPoint)client.RemoteEndPoint!;
+        IPAddress address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+        var stream = new NetworkStream(client, ownsSocket: true);
+        if (_certificate is null)
         {
-            Socket client;
-            try
-            {
-                client = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                RfbLog.AcceptFailed(_logger, LocalEndPoint, ex);
-                continue;
-            }
-
-            client.NoDelay = true;
-            var remote = (IPEndPoint)client.RemoteEndPoint!;
-            IPAddress address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
-            var stream = new NetworkStream(client, ownsSocket: true);
-            if (_certificate is null)
-            {
-                _ = _server.RunSessionAsync(CreatePipe(stream), remote.ToString(), address);
-            }
-            else
-            {
-                _ = RunTlsSessionAsync(stream, remote.ToString(), address);
-            }
+            _ = _server.RunSessionAsync(CreatePipe(stream), remote.ToString(), address);
+        }
+        else
+        {
+            _ = RunTlsSessionAsync(stream, remote.ToString(), address);
         }
     }
 
@@ -100,7 +60,7 @@ internal sealed class TcpTransport : IDisposable
     private async Task RunTlsSessionAsync(NetworkStream stream, string remote, IPAddress address)
     {
         var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(_listener.Stopping))
         {
             deadline.CancelAfter(_tlsTimeout);
             try

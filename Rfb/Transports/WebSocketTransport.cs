@@ -20,9 +20,8 @@ internal sealed class WebSocketTransport : IDisposable
 {
     private readonly RfbServer _server;
     private readonly WebSocketTransportOptions _options;
-    private readonly Socket _socket;
+    private readonly SocketListener _listener;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
     private int _httpConnections;
 
     public WebSocketTransport(RfbServer server, IPEndPoint endpoint, WebSocketTransportOptions options, ILogger logger)
@@ -30,61 +29,19 @@ internal sealed class WebSocketTransport : IDisposable
         _server = server;
         _options = options;
         _logger = logger;
-        _socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (endpoint.AddressFamily == AddressFamily.InterNetworkV6 && endpoint.Address.Equals(IPAddress.IPv6Any))
-            {
-                _socket.DualMode = true;
-            }
-
-            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            _socket.Bind(endpoint);
-            _socket.Listen(64);
-        }
-        catch
-        {
-            _socket.Dispose();
-            throw;
-        }
-
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        _listener = new SocketListener(endpoint, logger, OnAccepted);
+        LocalEndPoint = _listener.LocalEndPoint;
         WebSocketLog.Listening(_logger, Secure ? "wss" : "ws", LocalEndPoint);
-        _ = AcceptLoopAsync();
+        _listener.Start();
     }
 
     public IPEndPoint LocalEndPoint { get; }
 
     private bool Secure => _options.Certificate is not null;
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _socket.Dispose();
-    }
+    public void Dispose() => _listener.Dispose();
 
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                RfbLog.AcceptFailed(_logger, LocalEndPoint, ex);
-                continue;
-            }
-
-            _ = ServeConnectionAsync(client);
-        }
-    }
+    private void OnAccepted(Socket client) => _ = ServeConnectionAsync(client);
 
     private async Task ServeConnectionAsync(Socket client)
     {
@@ -162,14 +119,58 @@ internal sealed class WebSocketTransport : IDisposable
                 Interlocked.Decrement(ref _httpConnections);
             }
 
+            await LingerAsync(client).ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Closes gracefully: stops sending, then reads and drops what the peer still sends for a
+    /// moment, so that closing with unread bytes does not reset the connection and destroy a
+    /// close frame or HTTP error already sent (as Kestrel and other servers do).
+    /// </summary>
+    private static async Task LingerAsync(Socket client)
+    {
+        const int MaxBytes = 64 * 1024;
+        try
+        {
+            if (!client.Connected)
+            {
+                return;
+            }
+
+            client.Shutdown(SocketShutdown.Send);
+            byte[] drain = ArrayPool<byte>.Shared.Rent(4096);
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+                int total = 0;
+                while (total < MaxBytes)
+                {
+                    int read = await client.ReceiveAsync(drain, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    total += read;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(drain);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The peer is gone or slow to close; the socket is disposed next either way.
         }
     }
 
     private async Task<Stream?> AuthenticateAsync(Stream stream, string remote)
     {
         var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_listener.Stopping);
         deadline.CancelAfter(_options.RequestLimits.RequestHeadTimeout);
         try
         {
@@ -191,7 +192,7 @@ internal sealed class WebSocketTransport : IDisposable
     private async Task<(HttpRequest? Request, long Early)> ReadRequestAsync(PipeReader reader, Stream stream, string remote)
     {
         HttpRequestLimits limits = _options.RequestLimits;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_listener.Stopping);
         deadline.CancelAfter(limits.RequestHeadTimeout);
         try
         {
@@ -223,7 +224,7 @@ internal sealed class WebSocketTransport : IDisposable
             await RefuseAsync(stream, remote, "?", "?", ex.StatusCode, ex.Message).ConfigureAwait(false);
             return (null, 0);
         }
-        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (!_listener.Stopping.IsCancellationRequested)
         {
             await RefuseAsync(stream, remote, "?", "?", 408, $"no complete request head within {limits.RequestHeadTimeout.TotalSeconds:0.#} s").ConfigureAwait(false);
             return (null, 0);
@@ -262,8 +263,8 @@ internal sealed class WebSocketTransport : IDisposable
             headers.Add(new("Sec-WebSocket-Protocol", subProtocol));
         }
 
-        await stream.WriteAsync(HttpResponseWriter.Head(101, headers), _stop.Token).ConfigureAwait(false);
-        await stream.FlushAsync(_stop.Token).ConfigureAwait(false);
+        await stream.WriteAsync(HttpResponseWriter.Head(101, headers), _listener.Stopping).ConfigureAwait(false);
+        await stream.FlushAsync(_listener.Stopping).ConfigureAwait(false);
         WebSocketLog.Upgraded(_logger, remote, request.Path, subProtocol ?? "none");
         WebSocket socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
         {
@@ -322,19 +323,19 @@ internal sealed class WebSocketTransport : IDisposable
             headers.Add(new("Connection", "close"));
         }
 
-        await stream.WriteAsync(HttpResponseWriter.Head(200, headers), _stop.Token).ConfigureAwait(false);
+        await stream.WriteAsync(HttpResponseWriter.Head(200, headers), _listener.Stopping).ConfigureAwait(false);
         if (request.Method == "GET")
         {
-            await content.CopyToAsync(stream, _stop.Token).ConfigureAwait(false);
+            await content.CopyToAsync(stream, _listener.Stopping).ConfigureAwait(false);
         }
 
-        await stream.FlushAsync(_stop.Token).ConfigureAwait(false);
+        await stream.FlushAsync(_listener.Stopping).ConfigureAwait(false);
     }
 
     private async Task RefuseAsync(Stream stream, string remote, string method, string target, int status, string reason)
     {
         WebSocketLog.Refused(_logger, remote, method, target, status, reason);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_listener.Stopping);
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
         await stream.WriteAsync(HttpResponseWriter.Error(status, reason), timeout.Token).ConfigureAwait(false);
         await stream.FlushAsync(timeout.Token).ConfigureAwait(false);
