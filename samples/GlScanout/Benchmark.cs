@@ -28,52 +28,18 @@ internal static class Benchmark
             using var console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false });
             console.Gl = bridge;
             using var scene = new SceneProducer(bridge, width, height);
-            long delivered = 0;
-            long shown = -1;
-            long[] submitted = new long[1 << 20];
-            var latencies = new List<double>();
-            bool recordLatency = false;
-            object gate = new();
-            console.Updated += (_, _) =>
-            {
-                long now = Stopwatch.GetTimestamp();
-                uint stamp;
-                using (ShadowReadScope shadow = console.ReadShadow())
-                {
-                    stamp = shadow.Pixels[0];
-                }
-
-                long frame = SceneProducer.FrameOf(stamp);
-                lock (gate)
-                {
-                    if (frame != shown)
-                    {
-                        shown = frame;
-                        delivered++;
-                        if (recordLatency && submitted[frame & (submitted.Length - 1)] != 0)
-                        {
-                            latencies.Add(Stopwatch.GetElapsedTime(submitted[frame & (submitted.Length - 1)], now).TotalMilliseconds);
-                        }
-
-                        Monitor.PulseAll(gate);
-                    }
-                }
-            };
+            var meter = new FrameMeter(console, 1 << 20);
 
             scene.RenderSolid(0, 0x203040); // differs from the black placeholder, so the first frame raises Updated
             nint first = scene.Fence();
             scene.Publish(console);
             console.GlUpdate(0, 0, width, height, first);
-            WaitFor(gate, () => shown == 0, TimeSpan.FromSeconds(20));
+            meter.WaitForShown(shown => shown == 0, TimeSpan.FromSeconds(20));
 
             // Throughput: frames are produced as fast as they are taken, at most a few ahead.
             long frameNumber = 0;
             double slowestCall = 0;
-            long deliveredBefore;
-            lock (gate)
-            {
-                deliveredBefore = delivered;
-            }
+            long deliveredBefore = meter.Delivered;
 
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
@@ -88,64 +54,34 @@ internal static class Benchmark
                     slowestCall = Math.Max(slowestCall, Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
                 }
                 long f = frameNumber;
-                WaitFor(gate, () => shown >= f - 4, TimeSpan.FromSeconds(20));
+                meter.WaitForShown(shown => shown >= f - 4, TimeSpan.FromSeconds(20));
             }
 
-            WaitFor(gate, () => shown == frameNumber, TimeSpan.FromSeconds(20));
+            meter.WaitForShown(shown => shown == frameNumber, TimeSpan.FromSeconds(20));
             double elapsed = clock.Elapsed.TotalSeconds;
-            double fps;
-            lock (gate)
-            {
-                fps = (delivered - deliveredBefore) / elapsed;
-            }
+            double fps = (meter.Delivered - deliveredBefore) / elapsed;
 
             // Latency: one frame at a time, from GlUpdate to its stamp in the shadow.
-            lock (gate)
-            {
-                recordLatency = true;
-            }
+            meter.RecordLatency();
 
             for (int i = 0; i < 60; i++)
             {
                 frameNumber++;
                 scene.RenderSolid(frameNumber, (uint)(frameNumber * 0x030507) & 0xFFFFFF);
                 nint fence = scene.Fence();
-                submitted[frameNumber & (submitted.Length - 1)] = Stopwatch.GetTimestamp();
+                meter.MarkSubmitted(frameNumber);
                 console.GlUpdate(0, 0, width, height, fence);
                 long f = frameNumber;
-                WaitFor(gate, () => shown == f, TimeSpan.FromSeconds(20));
+                meter.WaitForShown(shown => shown == f, TimeSpan.FromSeconds(20));
             }
 
-            double[] sorted;
-            lock (gate)
-            {
-                sorted = latencies.Order().ToArray();
-            }
+            double[] sorted = meter.SortedLatencies();
 
             double mib = (double)width * height * 4 / (1 << 20);
             Console.WriteLine(
-                $"BENCH {width}x{height} {mode,-11} {fps,8:F1} fps {fps * mib / 1024,7:F2} GiB/s  latency median {Percentile(sorted, 0.5),7:F2} ms  p95 {Percentile(sorted, 0.95),7:F2} ms  " +
+                $"BENCH {width}x{height} {mode,-11} {fps,8:F1} fps {fps * mib / 1024,7:F2} GiB/s  latency median {FrameMeter.Percentile(sorted, 0.5),7:F2} ms  p95 {FrameMeter.Percentile(sorted, 0.95),7:F2} ms  " +
                 $"slowest GlUpdate call {slowestCall:F0} us  ({bridge.Renderer}; {scene.Sharing}; ring {options.RingDepth}; persistent {bridge.PersistentMapping})");
         }
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
-
-    private static void WaitFor(object gate, Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        lock (gate)
-        {
-            while (!condition())
-            {
-                TimeSpan left = timeout - deadline.Elapsed;
-                if (left <= TimeSpan.Zero)
-                {
-                    throw new TimeoutException($"The benchmark's frame did not reach the shadow within {timeout}.");
-                }
-
-                Monitor.Wait(gate, left);
-            }
-        }
-    }
 }

@@ -32,52 +32,17 @@ internal static class ReadbackBenchmark
             using var console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false });
             console.Gl = bridge;
             var scene = new OwnScene(width, height);
-            long delivered = 0;
-            long shown = -1;
-            long[] submitted = new long[1 << 16];
-            var latencies = new List<double>();
-            bool recordLatency = false;
-            object gate = new();
-            console.Updated += (_, _) =>
-            {
-                long now = Stopwatch.GetTimestamp();
-                uint stamp;
-                using (ShadowReadScope shadow = console.ReadShadow())
-                {
-                    stamp = shadow.Pixels[0];
-                }
-
-                long frame = SceneProducer.FrameOf(stamp);
-                lock (gate)
-                {
-                    if (frame != shown)
-                    {
-                        shown = frame;
-                        delivered++;
-                        long start = submitted[frame & (submitted.Length - 1)];
-                        if (recordLatency && start != 0)
-                        {
-                            latencies.Add(Stopwatch.GetElapsedTime(start, now).TotalMilliseconds);
-                        }
-
-                        Monitor.PulseAll(gate);
-                    }
-                }
-            };
+            var meter = new FrameMeter(console, 1 << 16);
 
             console.ScanoutOwnTexture(scene.Create, width, height, y0Top: false);
             console.InvokeOnGlThread(gl => scene.Render(gl, 0));
             console.GlUpdate(0, 0, width, height);
-            WaitFor(gate, () => shown == 0, TimeSpan.FromSeconds(20));
+            meter.WaitForShown(shown => shown == 0, TimeSpan.FromSeconds(20));
 
             // Throughput: frames are produced as fast as they are taken, at most a few ahead.
             var calls = new List<double>(1 << 16);
             long frameNumber = 0;
-            long deliveredBefore;
-            lock (gate)
-            {
-                deliveredBefore = delivered;
-            }
+            long deliveredBefore = meter.Delivered;
 
             var statsBefore = bridge.Statistics;
             var clock = Stopwatch.StartNew();
@@ -88,70 +53,42 @@ internal static class ReadbackBenchmark
                 console.InvokeOnGlThread(gl => scene.Render(gl, f));
                 console.GlUpdate(0, 0, width, height);
                 calls.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
-                WaitFor(gate, () => shown >= f - 4, TimeSpan.FromSeconds(20));
+                meter.WaitForShown(shown => shown >= f - 4, TimeSpan.FromSeconds(20));
             }
 
-            WaitFor(gate, () => shown == frameNumber, TimeSpan.FromSeconds(20));
+            meter.WaitForShown(shown => shown == frameNumber, TimeSpan.FromSeconds(20));
             double elapsed = clock.Elapsed.TotalSeconds;
             var stats = bridge.Statistics;
             long readbacks = stats.Readbacks - statsBefore.Readbacks;
             double readbackGiBs = (stats.Bytes - statsBefore.Bytes) / elapsed / (1 << 30);
             double gpuMs = (stats.Gpu - statsBefore.Gpu).TotalMilliseconds / Math.Max(1, readbacks);
             double consumeMs = (stats.Consume - statsBefore.Consume).TotalMilliseconds / Math.Max(1, readbacks);
-            double fps;
-            lock (gate)
-            {
-                fps = (delivered - deliveredBefore) / elapsed;
-                recordLatency = true;
-            }
+            double fps = (meter.Delivered - deliveredBefore) / elapsed;
+            meter.RecordLatency();
 
             // Latency: one frame at a time, from the update call to its stamp in the shadow.
             for (int i = 0; i < LatencySamples; i++)
             {
                 long f = ++frameNumber;
-                submitted[f & (submitted.Length - 1)] = Stopwatch.GetTimestamp();
+                meter.MarkSubmitted(f);
                 long t0 = Stopwatch.GetTimestamp();
                 console.InvokeOnGlThread(gl => scene.Render(gl, f));
                 console.GlUpdate(0, 0, width, height);
                 calls.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
-                WaitFor(gate, () => shown == f, TimeSpan.FromSeconds(20));
+                meter.WaitForShown(shown => shown == f, TimeSpan.FromSeconds(20));
             }
 
-            double[] sorted;
-            lock (gate)
-            {
-                sorted = latencies.Order().ToArray();
-            }
+            double[] sorted = meter.SortedLatencies();
 
             // The first calls include JIT compilation; the emulator-side figures skip them.
             double[] callTimes = calls.Skip(10).Order().ToArray();
             double frameBytes = (double)width * height * 4;
             Console.WriteLine(
                 $"READBACK {width}x{height} {mode,-11} {fps,8:F1} fps {fps * frameBytes / (1 << 30),7:F2} GiB/s  " +
-                $"latency p50 {Percentile(sorted, 0.5),7:F2} ms p99 {Percentile(sorted, 0.99),7:F2} ms  " +
-                $"enqueue (render+GlUpdate) p50 {Percentile(callTimes, 0.5):F1} us p99 {Percentile(callTimes, 0.99):F1} us max {callTimes[^1]:F0} us over {callTimes.Length} calls  " +
+                $"latency p50 {FrameMeter.Percentile(sorted, 0.5),7:F2} ms p99 {FrameMeter.Percentile(sorted, 0.99),7:F2} ms  " +
+                $"enqueue (render+GlUpdate) p50 {FrameMeter.Percentile(callTimes, 0.5):F1} us p99 {FrameMeter.Percentile(callTimes, 0.99):F1} us max {callTimes[^1]:F0} us over {callTimes.Length} calls  " +
                 $"per readback: read {gpuMs:F2} ms, copy into shadow {consumeMs:F2} ms ({readbacks} readbacks, {readbackGiBs:F2} GiB/s read)  " +
                 $"({bridge.Renderer}; same context; ring {options.RingDepth}; persistent {bridge.PersistentMapping})");
-        }
-    }
-
-    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
-
-    private static void WaitFor(object gate, Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        lock (gate)
-        {
-            while (!condition())
-            {
-                TimeSpan left = timeout - deadline.Elapsed;
-                if (left <= TimeSpan.Zero)
-                {
-                    throw new TimeoutException($"The benchmark's frame did not reach the shadow within {timeout}.");
-                }
-
-                Monitor.Wait(gate, left);
-            }
         }
     }
 
