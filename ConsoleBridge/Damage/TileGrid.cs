@@ -70,14 +70,11 @@ public sealed class TileGrid
     /// <summary>Stamps every tile the rectangle touches with <paramref name="generation"/>.</summary>
     internal void Stamp(PixelRect rect, long generation)
     {
-        rect = rect.Intersect(new PixelRect(0, 0, Width, Height));
-        if (rect.IsEmpty)
+        if (!TryGetTileRange(rect, out int c0, out int c1, out int r0, out int r1))
         {
             return;
         }
 
-        int c0 = rect.X / TileSize, c1 = (rect.Right - 1) / TileSize;
-        int r0 = rect.Y / TileSize, r1 = (rect.Bottom - 1) / TileSize;
         for (int r = r0; r <= r1; r++)
         {
             _generations.AsSpan(r * Columns + c0, c1 - c0 + 1).Fill(generation);
@@ -87,15 +84,12 @@ public sealed class TileGrid
     /// <summary>The newest generation of the tiles a rectangle touches.</summary>
     public long NewestGeneration(PixelRect rect)
     {
-        rect = rect.Intersect(new PixelRect(0, 0, Width, Height));
         long newest = 0;
-        if (rect.IsEmpty)
+        if (!TryGetTileRange(rect, out int c0, out int c1, out int r0, out int r1))
         {
             return newest;
         }
 
-        int c0 = rect.X / TileSize, c1 = (rect.Right - 1) / TileSize;
-        int r0 = rect.Y / TileSize, r1 = (rect.Bottom - 1) / TileSize;
         for (int r = r0; r <= r1; r++)
         {
             foreach (long g in _generations.AsSpan(r * Columns + c0, c1 - c0 + 1))
@@ -133,14 +127,11 @@ public sealed class TileGrid
     /// <summary>Sets the tiles a rectangle touches in <paramref name="map"/>.</summary>
     public void MarkTiles(PixelRect rect, Span<bool> map)
     {
-        rect = rect.Intersect(new PixelRect(0, 0, Width, Height));
-        if (rect.IsEmpty)
+        if (!TryGetTileRange(rect, out int c0, out int c1, out int r0, out int r1))
         {
             return;
         }
 
-        int c0 = rect.X / TileSize, c1 = (rect.Right - 1) / TileSize;
-        int r0 = rect.Y / TileSize, r1 = (rect.Bottom - 1) / TileSize;
         for (int r = r0; r <= r1; r++)
         {
             map.Slice(r * Columns + c0, c1 - c0 + 1).Fill(true);
@@ -210,6 +201,23 @@ public sealed class TileGrid
         }
 
         // Rectangles were appended by their top row, and within a row by column: raster order already.
+    }
+
+    /// <summary>The columns and rows (inclusive) of the tiles a rectangle touches, clipped to the grid; false when it touches none.</summary>
+    public bool TryGetTileRange(PixelRect rect, out int c0, out int c1, out int r0, out int r1)
+    {
+        rect = rect.Intersect(new PixelRect(0, 0, Width, Height));
+        if (rect.IsEmpty)
+        {
+            c0 = c1 = r0 = r1 = 0;
+            return false;
+        }
+
+        c0 = rect.X / TileSize;
+        c1 = (rect.Right - 1) / TileSize;
+        r0 = rect.Y / TileSize;
+        r1 = (rect.Bottom - 1) / TileSize;
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -666,9 +666,8 @@ internal sealed partial class RfbSession
             bool usable = incremental.Contains(c.Destination) && visible.Contains(c.Destination) && visible.Contains(c.Source)
                 && OldestClientGeneration(tiles, client, c.Source) >= c.SourceGeneration;
             PixelRect d = c.Destination;
-            int c0 = d.X / tiles.TileSize, c1 = (d.Right - 1) / tiles.TileSize;
-            int r0 = d.Y / tiles.TileSize, r1 = (d.Bottom - 1) / tiles.TileSize;
-            for (int r = r0; r <= r1; r++)
+            bool any = tiles.TryGetTileRange(d, out int c0, out int c1, out int r0, out int r1);
+            for (int r = r0; any && r <= r1; r++)
             {
                 for (int col = c0; col <= c1; col++)
                 {
@@ -689,8 +688,11 @@ internal sealed partial class RfbSession
     private static long OldestClientGeneration(TileGrid tiles, ReadOnlySpan<long> client, PixelRect area)
     {
         long oldest = long.MaxValue;
-        int c0 = area.X / tiles.TileSize, c1 = (area.Right - 1) / tiles.TileSize;
-        int r0 = area.Y / tiles.TileSize, r1 = (area.Bottom - 1) / tiles.TileSize;
+        if (!tiles.TryGetTileRange(area, out int c0, out int c1, out int r0, out int r1))
+        {
+            return oldest;
+        }
+
         for (int r = r0; r <= r1; r++)
         {
             for (int col = c0; col <= c1; col++)
