@@ -24,6 +24,7 @@ packages=(
   chromium                    # headless browser for the noVNC tests (driven by Playwright)
   npm                         # fetches noVNC for the demo's web client at build time
   gcc pkg-config libx11-dev libvncserver-dev libneatvnc-dev libaml-dev libpixman-1-dev libdrm-dev  # TraceBench's peer harnesses
+  fonts-dejavu-core           # fonts for TraceBench's SVG charts (ScottPlot through SkiaSharp)
   libegl1 libegl-mesa0        # EGL (glvnd) and Mesa's EGL: GL scanout tests on llvmpipe (with libgl1-mesa-dri)
 )
 

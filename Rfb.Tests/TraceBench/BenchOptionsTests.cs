@@ -9,7 +9,7 @@ public sealed class BenchOptionsTests
     public void Parse_EveryOption_ReadsThem()
     {
         BenchOptions o = BenchOptions.Parse(["a.fbs.zst", "b.fbs", "--encoding", "tight", "--quality", "8", "--compress", "2", "--threads", "2",
-            "--pace", "max", "--peers", "xvnc,libvncserver,neatvnc", "--json", "out.json", "--final-frame", "f.png"]);
+            "--pace", "max", "--peers", "xvnc,libvncserver,neatvnc", "--json", "out.json", "--final-frame", "f.png", "--charts", "charts", "--clients", "8"]);
 
         Assert.Equal(["a.fbs.zst", "b.fbs"], o.Traces);
         Assert.Equal(EncodingType.Tight, o.Encoding);
@@ -20,6 +20,8 @@ public sealed class BenchOptionsTests
         Assert.Equal(["xvnc", "libvncserver", "neatvnc"], o.Peers);
         Assert.Equal("out.json", o.JsonPath);
         Assert.Equal(Path.Combine("", "f-a.png"), o.FinalFrameFor("a"));
+        Assert.Equal("charts", o.ChartsDirectory);
+        Assert.Equal(8, o.Clients);
     }
 
     [Fact]
@@ -33,6 +35,8 @@ public sealed class BenchOptionsTests
         Assert.Equal(-1, o.Compress);
         Assert.Empty(o.Peers);
         Assert.False(o.EncoderOnly);
+        Assert.Null(o.ChartsDirectory);
+        Assert.Equal(1, o.Clients);
     }
 
     [Theory]
@@ -45,6 +49,8 @@ public sealed class BenchOptionsTests
     [InlineData(new[] { "t.fbs", "--frobnicate", "1" }, "Unknown option --frobnicate; see --help.")]
     [InlineData(new[] { "--pace", "max" }, "Give at least one trace (.fbs or .fbs.zst); see --help.")]
     [InlineData(new[] { "t.fbs", "--encoder-only", "--peers", "xvnc" }, "--encoder-only measures this library's encoders alone; it cannot run --peers.")]
+    [InlineData(new[] { "t.fbs", "--clients", "0" }, "--clients 0: give a whole number from 1 to 64.")]
+    [InlineData(new[] { "t.fbs", "--encoder-only", "--clients", "2" }, "--encoder-only has no clients; it cannot run --clients.")]
     public void Parse_BadArguments_ThrowsWithMessage(string[] args, string message)
     {
         var ex = Assert.Throws<BenchOptionsException>(() => BenchOptions.Parse(args));

@@ -80,9 +80,23 @@ internal static class Bench
         output.WriteLine();
         Report.WriteTable(output, results);
         Report.WriteRatios(output, results);
+        if (!options.EncoderOnly)
+        {
+            output.WriteLine();
+            Report.WriteMemory(output, results);
+        }
+
         if (options.JsonPath is not null)
         {
             Report.WriteJson(options.JsonPath, results);
+        }
+
+        if (options.ChartsDirectory is not null)
+        {
+            foreach (string chart in ChartWriter.Write(options.ChartsDirectory, results, options))
+            {
+                progress.WriteLine($"Wrote {chart}");
+            }
         }
 
         return results;

@@ -6,7 +6,7 @@ namespace TraceBench;
 /// <summary>
 /// <c>TraceBench TRACE... [--encoding tight|zrle|...] [--quality N] [--compress N] [--threads N]
 /// [--pace recorded|max] [--encoder-only] [--peers xvnc,libvncserver,neatvnc] [--json FILE]
-/// [--final-frame FILE.png]</c>.
+/// [--final-frame FILE.png] [--charts DIR] [--clients N]</c>.
 /// </summary>
 internal sealed class BenchOptions
 {
@@ -19,7 +19,7 @@ internal sealed class BenchOptions
         Usage:
           TraceBench TRACE... [--encoding {EncodingNames.All}] [--quality N] [--compress N] [--threads N]
                      [--pace recorded|max] [--encoder-only] [--peers xvnc,libvncserver,neatvnc]
-                     [--json FILE] [--final-frame FILE.png]
+                     [--json FILE] [--final-frame FILE.png] [--charts DIR] [--clients N]
           TraceBench record HOST:PORT --seconds N OUT.fbs.zst
 
         Options:
@@ -36,6 +36,9 @@ internal sealed class BenchOptions
           --peers LIST        also run these servers on the same trace with the same client
           --json FILE         write one object per trace and server
           --final-frame FILE  save the client's last framebuffer as PNG (FILE-TRACE.png with several traces)
+          --charts DIR        write an SVG chart per trace (bytes and CPU per update of every server) into DIR
+          --clients N         connect N clients to this server (one measured, the others alike) and report
+                              its memory per connected client (default 1; peers always get one)
         """;
 
     public List<string> Traces { get; } = new();
@@ -58,6 +61,12 @@ internal sealed class BenchOptions
     public string? JsonPath { get; private set; }
 
     public string? FinalFramePath { get; private set; }
+
+    /// <summary>The folder for the SVG charts, or null for none.</summary>
+    public string? ChartsDirectory { get; private set; }
+
+    /// <summary>Clients connected to this server during the replay (the first is the measuring one).</summary>
+    public int Clients { get; private set; } = 1;
 
     public bool ShowHelp { get; private set; }
 
@@ -141,6 +150,12 @@ internal sealed class BenchOptions
                 case "--final-frame":
                     o.FinalFramePath = v;
                     break;
+                case "--charts":
+                    o.ChartsDirectory = v;
+                    break;
+                case "--clients":
+                    o.Clients = Int(a, v, 1, 64);
+                    break;
                 default:
                     throw new BenchOptionsException($"Unknown option {a}; see --help.");
             }
@@ -159,6 +174,11 @@ internal sealed class BenchOptions
         if (o.EncoderOnly && o.Peers.Count > 0)
         {
             throw new BenchOptionsException("--encoder-only measures this library's encoders alone; it cannot run --peers.");
+        }
+
+        if (o.EncoderOnly && o.Clients > 1)
+        {
+            throw new BenchOptionsException("--encoder-only has no clients; it cannot run --clients.");
         }
 
         return o;

@@ -37,5 +37,20 @@ internal sealed record BenchResult
     /// <summary>PSNR of the client's final framebuffer against the trace's, in dB: infinite when equal, NaN when not compared.</summary>
     public double FinalFramePsnrDb { get; init; } = double.NaN;
 
+    /// <summary>Clients connected to the server during the replay (<c>--clients</c>; peers always 1).</summary>
+    public int Clients { get; init; } = 1;
+
+    /// <summary>
+    /// This server's resident size per connected client in MiB (with every client connected less
+    /// with none, divided by the clients); NaN for the peers.
+    /// </summary>
+    public double MemoryPerClientMb { get; init; } = double.NaN;
+
+    /// <summary>The managed heap retained per connected client in MiB, measured the same way; NaN for the peers.</summary>
+    public double ManagedMemoryPerClientMb { get; init; } = double.NaN;
+
+    /// <summary>The native memory of one client's zlib streams in MiB (bare streams measured apart); NaN for the peers.</summary>
+    public double ZlibMemoryPerClientMb { get; init; } = double.NaN;
+
     public double RatioToRaw => RawBytes == 0 ? 0 : (double)Bytes / RawBytes;
 }

@@ -25,14 +25,35 @@ internal static class BenchRunner
         int port = await server.StartAsync(trace, cancellationToken).ConfigureAwait(false);
         int[] encodings = MeasuringClient.Announced(options.Encoding, options.Quality, options.Compress);
         using ClientProcess client = ClientProcess.Start(port, encodings, dump);
+
+        // With --clients N, this server gets N - 1 more clients, alike but not timed, each in a
+        // process of its own; their sessions are what the memory per client is measured on.
+        var ours = server as RfbBenchServer;
+        var extras = new List<(ClientProcess Client, string Dump)>();
         try
         {
             await client.WaitReadyAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            for (int k = 1; ours is not null && k < options.Clients; k++)
+            {
+                string extraDump = Path.Combine(Path.GetTempPath(), $"tracebench-{Environment.ProcessId}-{server.Name}-{k}-{Guid.NewGuid():N}.fb");
+                extras.Add((ClientProcess.Start(port, encodings, extraDump), extraDump));
+            }
+
+            foreach ((ClientProcess extra, _) in extras)
+            {
+                await extra.WaitReadyAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            }
+
             client.DrainPending();
             IReadOnlyList<int> pids = server.ServerProcessIds;
             if (options.Threads > 0)
             {
                 CpuAffinity.Limit(client.ProcessId, 0);
+                foreach ((ClientProcess extra, _) in extras)
+                {
+                    CpuAffinity.Limit(extra.ProcessId, 0);
+                }
+
                 foreach (int pid in pids)
                 {
                     CpuAffinity.Limit(pid, options.Threads);
@@ -85,24 +106,49 @@ internal static class BenchRunner
                 }
             }
 
-            // Wait until the client has been quiet for a while: the last update has arrived.
-            int count = client.Received.Count;
-            long deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 30);
-            while (Stopwatch.GetTimestamp() < deadline)
+            // Wait until the clients have been quiet for a while: the last update has arrived.
+            await WaitQuietAsync(client, cancellationToken).ConfigureAwait(false);
+            foreach ((ClientProcess extra, _) in extras)
             {
-                await Task.Delay(QuietAtEnd, cancellationToken).ConfigureAwait(false);
-                int now = client.Received.Count;
-                if (now == count)
-                {
-                    break;
-                }
-
-                count = now;
+                await WaitQuietAsync(extra, cancellationToken).ConfigureAwait(false);
             }
 
             TimeSpan cpu = CpuTime(pids) - cpuBefore;
             long peak = ProcStats.StatusKiB(server.MemoryProcessId, "VmHWM");
+
+            // Memory per client: the bench process with every client connected, then with none.
+            MemorySnapshot connected = ours is not null ? MemorySnapshot.Take() : default;
+            int extrasMatching = 0;
+            TraceFramebuffer? expectedForExtras = extras.Count > 0 ? trace.FinalFrame() : null;
+            foreach ((ClientProcess extra, string extraDump) in extras)
+            {
+                await extra.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+                if (File.Exists(extraDump) && Differing(expectedForExtras!, ClientCommand.ReadDump(extraDump)) == 0)
+                {
+                    extrasMatching++;
+                }
+            }
+
+            expectedForExtras = null;
             (long skipped, int firstSkipped, long jpeg) = await client.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            ClientMemory? memory = null;
+            if (ours is not null)
+            {
+                if (!await ours.WaitSessionsEndedAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException("A session of this server did not end within 30 s of its client leaving.");
+                }
+
+                MemorySnapshot disconnected = MemorySnapshot.Take();
+                memory = new ClientMemory(
+                    (connected.ResidentBytes - disconnected.ResidentBytes) / (double)options.Clients,
+                    (connected.ManagedBytes - disconnected.ManagedBytes) / (double)options.Clients);
+                if (extras.Count > 0)
+                {
+                    progress?.WriteLine($"  {trace.Name} on {server.Name}: the final frame of {extrasMatching} of the {extras.Count} other clients matches");
+                }
+            }
+
             List<UpdateRecord> received = client.Received;
             if (received.Count == 0)
             {
@@ -189,15 +235,71 @@ internal static class BenchRunner
                 FinalFrame = finalFrame,
                 FinalFrameMatches = matches,
                 FinalFramePsnrDb = psnr,
+                Clients = ours is not null ? options.Clients : 1,
+                MemoryPerClientMb = memory is null ? double.NaN : memory.ResidentBytes / Mib,
+                ManagedMemoryPerClientMb = memory is null ? double.NaN : memory.ManagedBytes / Mib,
+                ZlibMemoryPerClientMb = ours is null ? double.NaN : ZlibShare(options) / Mib,
             };
         }
         finally
         {
             File.Delete(dump);
+            foreach ((ClientProcess extra, string extraDump) in extras)
+            {
+                extra.Dispose();
+                File.Delete(extraDump);
+            }
+
             if (options.Threads > 0)
             {
                 CpuAffinity.Limit(Environment.ProcessId, 0);
             }
+        }
+    }
+
+    private const double Mib = 1024 * 1024;
+
+    private static readonly Dictionary<int, double> s_zlibBytesPerStream = new();
+
+    /// <summary>
+    /// The native memory of the zlib streams one session of this server keeps for the chosen
+    /// encoding (the most it may use: four for Tight, one for Zlib and ZRLE), from the resident
+    /// size of bare streams measured by <see cref="ZlibProbe"/> (once per level and run).
+    /// </summary>
+    private static double ZlibShare(BenchOptions options)
+    {
+        int streams = ZlibProbe.StreamsPerSession(options.Encoding);
+        if (streams == 0)
+        {
+            return 0;
+        }
+
+        int level = Math.Clamp(options.Compress < 0 ? 2 : options.Compress, 1, 9);
+        lock (s_zlibBytesPerStream)
+        {
+            if (!s_zlibBytesPerStream.TryGetValue(level, out double perStream))
+            {
+                perStream = s_zlibBytesPerStream[level] = ZlibProbe.ResidentBytesPerStream(level);
+            }
+
+            return streams * perStream;
+        }
+    }
+
+    private static async Task WaitQuietAsync(ClientProcess client, CancellationToken cancellationToken)
+    {
+        int count = client.Received.Count;
+        long deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 30);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(QuietAtEnd, cancellationToken).ConfigureAwait(false);
+            int now = client.Received.Count;
+            if (now == count)
+            {
+                return;
+            }
+
+            count = now;
         }
     }
 
@@ -278,6 +380,9 @@ internal static class BenchRunner
         double mse = sum / (3.0 * expected.Width * expected.Height);
         return mse == 0 ? double.PositiveInfinity : 10 * Math.Log10(255.0 * 255.0 / mse);
     }
+
+    /// <summary>Resident and managed bytes per client: the bench process with every client connected less with none.</summary>
+    private sealed record ClientMemory(double ResidentBytes, double ManagedBytes);
 
     private static TimeSpan CpuTime(IReadOnlyList<int> pids)
     {

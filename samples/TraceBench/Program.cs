@@ -15,6 +15,11 @@ internal static class Program
                 return ClientCommand.Run(args);
             }
 
+            if (args.Length > 0 && args[0] == ZlibProbe.Command)
+            {
+                return ZlibProbe.Run(args);
+            }
+
             if (args.Length > 0 && args[0] == "record")
             {
                 return RecordCommand.Run(args, Console.Out);

@@ -8,14 +8,34 @@ internal static class Report
 {
     public static void WriteTable(TextWriter output, IReadOnlyList<BenchResult> results)
     {
-        string header = string.Format(CultureInfo.InvariantCulture, "{0,-28} {1,-13} {2,7} {3,9} {4,9} {5,13} {6,7} {7,9} {8,8} {9,8} {10,8} {11,8}  {12}",
-            "trace", "server", "updates", "Mpx dmg", "Mpx sent", "bytes", "/Raw", "CPU ms/u", "Mpx/s", "p50 ms", "p99 ms", "peak MB", "final frame");
+        string header = string.Format(CultureInfo.InvariantCulture, "{0,-28} {1,-13} {2,7} {3,9} {4,9} {5,13} {6,7} {7,9} {8,8} {9,8} {10,8} {11,8} {12,8}  {13}",
+            "trace", "server", "updates", "Mpx dmg", "Mpx sent", "bytes", "/Raw", "CPU ms/u", "Mpx/s", "p50 ms", "p99 ms", "peak MB", "MB/clnt", "final frame");
         output.WriteLine(header);
         output.WriteLine(new string('-', header.Length));
         foreach (BenchResult r in results)
         {
-            output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-28} {1,-13} {2,7} {3,9:0.0} {4,9:0.0} {5,13:N0} {6,7:0.000} {7,9:0.00} {8,8:0.0} {9,8:0.0} {10,8:0.0} {11,8:0.0}  {12}",
-                r.Trace, r.Server, r.Updates, r.MpxDamaged, r.MpxSent, r.Bytes, r.RatioToRaw, r.CpuMsPerUpdate, r.MpxPerS, r.LatencyP50Ms, r.LatencyP99Ms, r.PeakMemoryMb, r.FinalFrame));
+            output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,-28} {1,-13} {2,7} {3,9:0.0} {4,9:0.0} {5,13:N0} {6,7:0.000} {7,9:0.00} {8,8:0.0} {9,8:0.0} {10,8:0.0} {11,8:0.0} {12,8}  {13}",
+                r.Trace, r.Server, r.Updates, r.MpxDamaged, r.MpxSent, r.Bytes, r.RatioToRaw, r.CpuMsPerUpdate, r.MpxPerS, r.LatencyP50Ms, r.LatencyP99Ms, r.PeakMemoryMb,
+                double.IsFinite(r.MemoryPerClientMb) ? r.MemoryPerClientMb.ToString("0.00", CultureInfo.InvariantCulture) : "-", r.FinalFrame));
+        }
+    }
+
+    /// <summary>
+    /// Per trace, this server's memory per connected client: resident, of it the managed heap,
+    /// and the native memory of its zlib streams, against the target of at most 1 MiB beyond the
+    /// zlib streams.
+    /// </summary>
+    public static void WriteMemory(TextWriter output, IReadOnlyList<BenchResult> results)
+    {
+        foreach (BenchResult r in results.Where(r => double.IsFinite(r.MemoryPerClientMb)))
+        {
+            // The managed heap holds nothing of zlib's (its state is native), so all of it is beyond
+            // the zlib streams; the resident growth less the zlib streams' bound can only say more.
+            double beyond = Math.Max(r.ManagedMemoryPerClientMb, r.MemoryPerClientMb - r.ZlibMemoryPerClientMb);
+            output.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                "{0}: {1} with {2} client(s): per client {3:0.000} MiB resident, {4:0.000} MiB managed heap, zlib streams at most {5:0.000} MiB; beyond the zlib streams {6:0.000} MiB ({7})",
+                r.Trace, r.Server, r.Clients, r.MemoryPerClientMb, r.ManagedMemoryPerClientMb, r.ZlibMemoryPerClientMb, beyond,
+                beyond <= 1 ? "target of at most 1 MiB met" : "over the 1 MiB target"));
         }
     }
 
@@ -67,6 +87,10 @@ internal static class Report
             json.WriteNumber("latency_p50_ms", Math.Round(r.LatencyP50Ms, 3));
             json.WriteNumber("latency_p99_ms", Math.Round(r.LatencyP99Ms, 3));
             json.WriteNumber("peak_memory_mb", Math.Round(r.PeakMemoryMb, 3));
+            json.WriteNumber("clients", r.Clients);
+            Number(json, "memory_per_client_mb", r.MemoryPerClientMb);
+            Number(json, "managed_memory_per_client_mb", r.ManagedMemoryPerClientMb);
+            Number(json, "zlib_memory_per_client_mb", r.ZlibMemoryPerClientMb);
             json.WriteString("final_frame", r.FinalFrame);
             if (double.IsFinite(r.FinalFramePsnrDb))
             {
@@ -80,6 +104,18 @@ internal static class Report
         }
 
         json.WriteEndArray();
+    }
+
+    private static void Number(Utf8JsonWriter json, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            json.WriteNumber(name, Math.Round(value, 3));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
     }
 
     private static string Ratio(double ours, double peer) =>

@@ -15,6 +15,8 @@ namespace TraceBench.Servers;
 /// as an emulator that refreshes at the end of its frame does), an <see cref="RfbServer"/>, and a
 /// loopback listener of the bench's own that sets the socket up as the library's TCP transport
 /// does (TCP_NODELAY, 64 KiB pipe buffers) but records when each update was written.
+/// The first client to connect is the measuring one; any later one (<c>--clients</c>) gets a
+/// session of its own on the same server.
 /// </summary>
 internal sealed class RfbBenchServer : IBenchServer
 {
@@ -24,6 +26,7 @@ internal sealed class RfbBenchServer : IBenchServer
     private TraceFramebuffer? _guest;
     private LoadedTrace? _trace;
     private FlushRecordingWriter? _writer;
+    private readonly List<Task> _sessions = new();
     private Task? _accept;
 
     public string Name => "rfb";
@@ -40,8 +43,8 @@ internal sealed class RfbBenchServer : IBenchServer
         _console.SwitchSurface(_guest.CreateSurface());
         _server = new RfbServer(_console, new RfbServerOptions { DesktopName = trace.Name });
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(1);
-        _accept = AcceptOneAsync(cancellationToken);
+        _listener.Listen(64);
+        _accept = AcceptAsync(cancellationToken);
         return Task.FromResult(((IPEndPoint)_listener.LocalEndPoint!).Port);
     }
 
@@ -116,6 +119,31 @@ internal sealed class RfbBenchServer : IBenchServer
         return match;
     }
 
+    /// <summary>Waits until every session has ended (its client gone); false when one is still running at <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitSessionsEndedAsync(TimeSpan timeout)
+    {
+        Task[] sessions;
+        lock (_sessions)
+        {
+            sessions = _sessions.ToArray();
+        }
+
+        try
+        {
+            await Task.WhenAll(sessions).WaitAsync(timeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        catch (Exception) when (sessions.All(t => t.IsCompleted))
+        {
+            // A session that ended with an error has ended too.
+            return true;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _listener.Dispose();
@@ -129,6 +157,8 @@ internal sealed class RfbBenchServer : IBenchServer
             await _accept.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
 
+        await WaitSessionsEndedAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+
         _console?.Dispose();
     }
 
@@ -138,24 +168,36 @@ internal sealed class RfbBenchServer : IBenchServer
         return shadow.Tiles.Generation;
     }
 
-    private async Task AcceptOneAsync(CancellationToken cancellationToken)
+    private async Task AcceptAsync(CancellationToken cancellationToken)
     {
-        Socket client;
-        try
+        while (true)
         {
-            client = await _listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            return;
-        }
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                return;
+            }
 
-        client.NoDelay = true;
-        var stream = new NetworkStream(client, ownsSocket: true);
-        _writer = new FlushRecordingWriter(PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024)));
-        var pipe = new DuplexPipe(PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024)), _writer);
-        var remote = (IPEndPoint)client.RemoteEndPoint!;
-        await _server!.RunSessionAsync(pipe, remote.ToString(), remote.Address).ConfigureAwait(false);
+            client.NoDelay = true;
+            var stream = new NetworkStream(client, ownsSocket: true);
+            PipeWriter output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
+            if (_writer is null)
+            {
+                // The measuring client: its writes are timed.
+                output = _writer = new FlushRecordingWriter(output);
+            }
+
+            var pipe = new DuplexPipe(PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024)), output);
+            var remote = (IPEndPoint)client.RemoteEndPoint!;
+            lock (_sessions)
+            {
+                _sessions.Add(_server!.RunSessionAsync(pipe, remote.ToString(), remote.Address));
+            }
+        }
     }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
