@@ -11,7 +11,7 @@ public sealed class PipelineTests : IDisposable
 {
     private static readonly string[] s_jsonKeys =
         ["trace", "server", "updates", "mpx_damaged", "mpx_sent", "bytes", "cpu_ms_per_update", "mpx_per_s", "latency_p50_ms", "latency_p99_ms", "peak_memory_mb",
-            "final_frame", "final_frame_psnr_db"];
+            "clients", "memory_per_client_mb", "managed_memory_per_client_mb", "zlib_memory_per_client_mb", "final_frame", "final_frame_psnr_db"];
 
     private readonly string _dir = Directory.CreateTempSubdirectory("tracebench-tests-").FullName;
 
