@@ -10,9 +10,12 @@ namespace Rfb.Encodings.Analysis;
 /// equal their left neighbour, the content is flat (user-interface areas, text on a plain
 /// background); zlib's string matching already handles it well and prediction would only break
 /// its repeats, so no filter. Otherwise, if the mean absolute prediction error (left + up −
-/// up-left, per channel) is under 32, the content is smooth (photographs, shaded gradients) and
-/// the filter turns it into small residuals that zlib codes tightly. Noise-like content (larger
-/// errors) gains nothing and is sent unfiltered.
+/// up-left, per channel) is under 8, the content is smooth (shaded gradients, soft photographs)
+/// and the filter turns it into small residuals that zlib codes tightly. Noise-like content
+/// (larger errors) gains nothing and is sent unfiltered. The bound was 32 until the video trace
+/// (Tight lossless, compress level 2) measured 26.74 MB with it against 26.07 MB at 8 (and 26.08
+/// with no filter at all): residuals of moderately noisy video break zlib's repeats more than
+/// they shrink the values.
 /// </para>
 /// <para>
 /// Rectangles under 256 pixels are never filtered: there is too little data to gain from it.
@@ -22,7 +25,7 @@ internal static class GradientEstimator
 {
     private const int MinArea = 256;
     private const int RowStep = 4;
-    private const int MaxMeanError = 32;
+    private const int MaxMeanError = 8;
 
     public static bool PaysOff(PixelView view) => Classify(view) == ContentKind.Smooth;
 

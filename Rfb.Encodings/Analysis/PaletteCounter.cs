@@ -72,6 +72,40 @@ internal sealed class PaletteCounter
         return true;
     }
 
+    /// <summary>
+    /// Orders the palette by colour value and renumbers <paramref name="indices"/> to match, so the
+    /// same colours get the same indices in every rectangle (zlib then finds repeats across
+    /// rectangles of similar content, such as text).
+    /// </summary>
+    public void SortByValue(Span<byte> indices)
+    {
+        Span<uint> colours = _colours.AsSpan(0, _count);
+        Span<byte> order = stackalloc byte[MaxColours];
+        for (int i = 0; i < colours.Length; i++)
+        {
+            order[i] = (byte)i;
+        }
+
+        colours.Sort(order[..colours.Length]);
+        Span<byte> remap = stackalloc byte[MaxColours];
+        bool identity = true;
+        for (int i = 0; i < colours.Length; i++)
+        {
+            remap[order[i]] = (byte)i;
+            identity &= order[i] == i;
+        }
+
+        if (identity)
+        {
+            return;
+        }
+
+        for (int k = 0; k < indices.Length; k++)
+        {
+            indices[k] = remap[indices[k]];
+        }
+    }
+
     /// <summary>The index of <paramref name="p"/>, adding it when new; -1 when the palette is full.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Lookup(uint p, int maxColours)

@@ -46,13 +46,13 @@ internal sealed class ZlibDeflater : IDisposable
     /// </summary>
     public static int ZlibLevelFor(int compressLevel) => Math.Clamp(compressLevel, 1, 9);
 
-    /// <summary>Creates the stream at the first call; later calls keep the stream and its level.</summary>
-    public void Start(int compressLevel)
+    /// <summary>Creates the stream at <paramref name="zlibLevel"/> at the first call; later calls keep the stream and its level.</summary>
+    public void Start(int zlibLevel)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_stream is null)
         {
-            Level = ZlibLevelFor(compressLevel);
+            Level = Math.Clamp(zlibLevel, 1, 9);
             _stream = new ZLibStream(_sink, new ZLibCompressionOptions { CompressionLevel = Level }, leaveOpen: true);
         }
     }

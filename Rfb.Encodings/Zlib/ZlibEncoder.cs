@@ -32,7 +32,7 @@ public sealed class ZlibEncoder : IRectangleEncoder
         ObjectDisposedException.ThrowIf(_disposed, this);
 
         RectangleHeader.Write(output, x, y, rect.Width, rect.Height, EncodingType.Zlib);
-        _deflater.Start(settings.CompressLevel);
+        _deflater.Start(ZlibDeflater.ZlibLevelFor(settings.CompressLevel));
         int rowBytes = rect.Width * translator.BytesPerPixel;
         if (_row.Length < rowBytes)
         {

@@ -2,7 +2,7 @@ namespace Rfb.Encodings.Zrle;
 
 /// <summary>
 /// The distinct colours of one tile, up to <see cref="MaxColours"/>, in order of first
-/// appearance, with an open-addressing hash from colour to index. Cleared per tile by bumping a
+/// appearance until <see cref="SortByValue"/> orders them, with an open-addressing hash from colour to index. Cleared per tile by bumping a
 /// generation, so clearing costs nothing.
 /// </summary>
 internal sealed class TilePalette
@@ -25,7 +25,7 @@ internal sealed class TilePalette
     /// <summary>True when the tile has more colours than a palette can hold.</summary>
     public bool Overflowed => Count > MaxColours;
 
-    /// <summary>The colours, in order of first appearance.</summary>
+    /// <summary>The colours, in order of first appearance (or by value after <see cref="SortByValue"/>).</summary>
     public ReadOnlySpan<uint> Colours => _colours.AsSpan(0, Math.Min(Count, MaxColours));
 
     public void Clear()
@@ -79,6 +79,27 @@ internal sealed class TilePalette
         }
 
         return _indices[slot];
+    }
+
+    /// <summary>
+    /// Orders the colours by value and renumbers the indices to match, so tiles with the same
+    /// colours (text on one background) give the same index bytes and zlib finds repeats across
+    /// tiles.
+    /// </summary>
+    public void SortByValue()
+    {
+        Span<uint> colours = _colours.AsSpan(0, Math.Min(Count, MaxColours));
+        colours.Sort();
+        for (int i = 0; i < colours.Length; i++)
+        {
+            int slot = Hash(colours[i]);
+            while (_keys[slot] != colours[i] || _stamps[slot] != _generation)
+            {
+                slot = (slot + 1) & SlotMask;
+            }
+
+            _indices[slot] = (byte)i;
+        }
     }
 
     private static int Hash(uint colour) => (int)((colour * 0x9E3779B1u) >> 24);

@@ -71,39 +71,50 @@ public sealed class TightEncoderTests
     }
 
     [Fact]
-    public void Encode_ThreeColours4x4_WritesIndexedPaletteOnStream2ThenReusesTheStream()
+    public void Encode_ThreeColours12x8_WritesIndexedPaletteOnStream2ThenReusesTheStream()
     {
         using var encoder = new TightEncoder();
         const uint R = 0xFF0000;
         const uint G = 0x00FF00;
         const uint K = 0x000000;
-        uint[] pixels =
+        uint[] pattern =
         [
             R, R, G, G,
             R, K, K, G,
             R, R, R, R,
             G, G, K, K,
         ];
-        byte[] indices = [0, 0, 1, 1, 0, 2, 2, 1, 0, 0, 0, 0, 1, 1, 2, 2];
+
+        // 12x8 (the 4x4 pattern three times across, twice down): 96 pixels, enough for a palette
+        // of 3 (one colour per 32 pixels). The palette is ordered by colour value: K 0, G 1, R 2.
+        var pixels = new uint[12 * 8];
+        var indices = new byte[12 * 8];
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            uint p = pattern[(i / 12 % 4 * 4) + (i % 12 % 4)];
+            pixels[i] = p;
+            indices[i] = p == K ? (byte)0 : p == G ? (byte)1 : (byte)2;
+        }
+
         var inflaters = new TightInflaters();
 
-        var first = new TightWire(Encode(encoder, pixels, 4, 4));
+        var first = new TightWire(Encode(encoder, pixels, 12, 8));
         first.ReadHeader();
         // 0x64: explicit filter 0x40 | stream 2 (0x20) | reset stream 2 (0x04, first use by this encoder).
         Assert.Equal(0x64, first.ReadByte());
         Assert.Equal(1, first.ReadByte()); // palette filter
         Assert.Equal(2, first.ReadByte()); // 3 colours
-        Assert.Equal([0xFF, 0, 0, 0, 0xFF, 0, 0, 0, 0], first.Take(9).ToArray());
+        Assert.Equal([0, 0, 0, 0, 0xFF, 0, 0xFF, 0, 0], first.Take(9).ToArray());
         int length = first.ReadCompactLength();
-        Assert.Equal(indices, inflaters.Inflate(2, first.Take(length), 16));
+        Assert.Equal(indices, inflaters.Inflate(2, first.Take(length), 96));
         Assert.True(first.AtEnd);
 
         // Same stream, no reset: the client's inflater continues with its dictionary.
-        var second = new TightWire(Encode(encoder, pixels, 4, 4));
+        var second = new TightWire(Encode(encoder, pixels, 12, 8));
         second.ReadHeader();
         Assert.Equal(0x60, second.ReadByte());
         second.Take(11);
-        Assert.Equal(indices, inflaters.Inflate(2, second.Take(second.ReadCompactLength()), 16));
+        Assert.Equal(indices, inflaters.Inflate(2, second.Take(second.ReadCompactLength()), 96));
         Assert.True(second.AtEnd);
     }
 

@@ -52,9 +52,10 @@ public sealed class ZrleEncoderTests
 
         // Runs A1 B1 A2 B3 A1. Sizes with 3-byte CPIXELs: raw 24, plain RLE 5*3+5 = 20,
         // palette RLE 2*3 + (1+1+2+2+1) = 13, packed 2*3 + 2 rows * 1 byte = 8: packed wins.
-        // Palette in order of appearance: A (00 00 FF), B (FF 00 00); 1 bit per index, MSB first:
-        // row 0 = 0100 -> 0x40, row 1 = 1110 -> 0xE0.
-        Assert.Equal([0x02, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x40, 0xE0], InflateAll(rectangle));
+        // Palette ordered by colour value: B (0x0000FF, CPIXEL FF 00 00) = 0, A (0xFF0000, CPIXEL
+        // 00 00 FF) = 1; 1 bit per index, MSB first: row 0 = ABAA = 1011 -> 0xB0, row 1 = BBBA =
+        // 0001 -> 0x10.
+        Assert.Equal([0x02, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xB0, 0x10], InflateAll(rectangle));
     }
 
     [Fact]
@@ -97,8 +98,9 @@ public sealed class ZrleEncoderTests
 
         // Sizes: packed 2*3 + 4 rows * 8 bytes = 38, plain RLE 4*3 + 4 = 16,
         // palette RLE 2*3 + (1+1) + (1+1) + 1 + (1+1) = 13: palette RLE, subencoding 128 + 2.
-        // A run of one is the bare index; longer runs set bit 7 and add the length: 100 -> 0x63, 55 -> 0x36.
-        byte[] expected = [0x82, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x80, 0x63, 0x81, 0x63, 0x00, 0x81, 0x36];
+        // The palette is ordered by colour value: black = 0, white = 1. A run of one is the bare
+        // index; longer runs set bit 7 and add the length: 100 -> 0x63, 55 -> 0x36.
+        byte[] expected = [0x82, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0x81, 0x63, 0x80, 0x63, 0x01, 0x80, 0x36];
         Assert.Equal(expected, InflateAll(rectangle));
     }
 
@@ -167,12 +169,16 @@ public sealed class ZrleEncoderTests
     }
 
     [Theory]
-    [InlineData(1, 0)] // zlib header FLEVEL: 0 for levels 0..1
-    [InlineData(2, 1)] // 1 for levels 2..5
-    [InlineData(6, 2)] // 2 for level 6
-    [InlineData(9, 3)] // 3 for levels 7..9
-    [InlineData(0, 0)] // compress level 0 is zlib level 1 (zlib's level 0 only stores)
-    public void Encode_CompressLevel_ReachesZlibHeader(int compressLevel, int flevel)
+    // Zlib levels from ZrleEncoder.ZlibLevelFor's documented table (1, 1, 4, 5, 6, 6, 7, 8, 9, 9);
+    // the zlib header's FLEVEL (RFC 1950) is 0 for levels 0..1, 1 for 2..5, 2 for 6, 3 for 7..9.
+    [InlineData(1, 1, 0)]
+    [InlineData(2, 4, 1)]
+    [InlineData(3, 5, 1)]
+    [InlineData(4, 6, 2)]
+    [InlineData(6, 7, 3)]
+    [InlineData(9, 9, 3)]
+    [InlineData(0, 1, 0)] // compress level 0 is zlib level 1 (zlib's level 0 only stores)
+    public void Encode_CompressLevel_ReachesZlibHeader(int compressLevel, int zlibLevel, int flevel)
     {
         using var encoder = new ZrleEncoder();
         var output = new ArrayBufferWriter<byte>();
@@ -182,7 +188,7 @@ public sealed class ZrleEncoderTests
         // RFC 1950: CMF 0x78 (deflate, 32 KiB window); FLG's top two bits are FLEVEL.
         Assert.Equal(0x78, rectangle.Data[0]);
         Assert.Equal(flevel, rectangle.Data[1] >> 6);
-        Assert.Equal(Math.Max(1, compressLevel), encoder.ZlibLevel);
+        Assert.Equal(zlibLevel, encoder.ZlibLevel);
     }
 
     [Fact]
