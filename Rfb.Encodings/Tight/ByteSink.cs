@@ -8,7 +8,9 @@ namespace Rfb.Encodings.Tight;
 /// </summary>
 internal sealed class ByteSink : Stream
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+    private const int KeptCapacity = 64 * 1024;
+
+    private byte[] _buffer = [];
     private int _length;
 
     /// <summary>The bytes written since the last <see cref="Clear"/>.</summary>
@@ -28,7 +30,16 @@ internal sealed class ByteSink : Stream
         set => throw new NotSupportedException();
     }
 
-    public void Clear() => _length = 0;
+    /// <summary>Forgets the bytes; a buffer grown past 64 KiB goes back to the shared pool.</summary>
+    public void Clear()
+    {
+        _length = 0;
+        if (_buffer.Length > KeptCapacity)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -69,9 +80,13 @@ internal sealed class ByteSink : Stream
 
     private void Grow(int more)
     {
-        byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + more));
+        byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, 4096), _length + more));
         _buffer.AsSpan(0, _length).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
         _buffer = bigger;
     }
 }

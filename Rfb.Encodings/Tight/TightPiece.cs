@@ -15,7 +15,7 @@ internal sealed class TightPiece
     private int _dataLength;
 
     /// <summary>The finished rectangle (header and payload).</summary>
-    public ArrayBufferWriter<byte> Output { get; } = new(256);
+    public PooledBufferWriter Output { get; } = new();
 
     /// <summary>Framebuffer position of the piece.</summary>
     public int X { get; private set; }
@@ -66,7 +66,6 @@ internal sealed class TightPiece
         Filter = -1;
         Lossy = false;
         FilterHeaderLength = 0;
-        Output.ResetWrittenCount();
         Release();
     }
 
@@ -101,6 +100,7 @@ internal sealed class TightPiece
     /// <summary>Returns the data buffer to the pool.</summary>
     public void Release()
     {
+        Output.Release();
         if (_data is not null)
         {
             ArrayPool<byte>.Shared.Return(_data);

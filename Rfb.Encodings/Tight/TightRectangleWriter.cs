@@ -77,7 +77,7 @@ internal sealed class TightRectangleWriter : IDisposable
     private readonly bool _png;
     private readonly int _encoding;
     private readonly TightZlibStream[] _streams;
-    private readonly TightWorker[] _workers;
+    private readonly TightWorker?[] _workers;
     private readonly List<SolidArea> _areas = [];
     private readonly List<TightPiece> _pieces = [];
     private readonly PixelTranslator _rgb = new(PixelFormat.Canonical);
@@ -137,18 +137,30 @@ internal sealed class TightRectangleWriter : IDisposable
             workers = Math.Min(workers, _pieceCount);
             for (int w = 0; w < workers; w++)
             {
-                _workers[w] ??= new TightWorker();
+                _workers[w] = TightWorkerPool.Rent();
             }
 
             // Phase 1: classify and prepare each sub-rectangle; fills, JPEG and PNG are finished here.
             _nextPiece = -1;
-            if (workers <= 1)
+            try
             {
-                PrepareAll(job, _workers[0]);
+                if (workers <= 1)
+                {
+                    PrepareAll(job, _workers[0]!);
+                }
+                else
+                {
+                    Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w => PrepareAll(job, _workers[w]!));
+                }
             }
-            else
+            finally
             {
-                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w => PrepareAll(job, _workers[w]));
+                // The workers hold nothing the later phases need (JPEG and PNG output is in the pieces).
+                for (int w = 0; w < workers; w++)
+                {
+                    TightWorkerPool.Return(_workers[w]!);
+                    _workers[w] = null;
+                }
             }
 
             // Phase 2: each zlib stream compresses its sub-rectangles in order.
@@ -211,11 +223,6 @@ internal sealed class TightRectangleWriter : IDisposable
         foreach (TightZlibStream stream in _streams)
         {
             stream.Dispose();
-        }
-
-        foreach (TightWorker? worker in _workers)
-        {
-            worker?.Dispose();
         }
 
         foreach (TightPiece piece in _pieces)
@@ -477,7 +484,7 @@ internal sealed class TightRectangleWriter : IDisposable
     //         or, under 12 bytes of data: [control][filter id][filter header][data]
     private void WriteBasic(TightPiece piece, TightZlibStream zlib, int compressLevel)
     {
-        ArrayBufferWriter<byte> output = piece.Output;
+        PooledBufferWriter output = piece.Output;
         int stream = piece.Stream;
         int filter = piece.Filter;
         ReadOnlySpan<byte> filterHeader = piece.FilterHeader;
@@ -527,7 +534,7 @@ internal sealed class TightRectangleWriter : IDisposable
         piece.Lossy = true;
         (int quality, JpegSubsampling subsampling) = JpegQuality.For(settings);
         ReadOnlySpan<byte> jpeg = worker.Jpeg.Compress(view, quality, subsampling);
-        ArrayBufferWriter<byte> output = piece.Output;
+        PooledBufferWriter output = piece.Output;
         RectangleHeader.Write(output, piece.X, piece.Y, view.Width, view.Height, _encoding);
         Span<byte> span = output.GetSpan(4);
         span[0] = JpegControl;
@@ -586,7 +593,7 @@ internal sealed class TightRectangleWriter : IDisposable
         int paletteLength = palette ? worker.Palette.Count * 3 : 0;
         int pngLength = 8 + (12 + 13) + (palette ? 12 + paletteLength : 0) + (12 + idat.Length) + 12;
 
-        ArrayBufferWriter<byte> output = piece.Output;
+        PooledBufferWriter output = piece.Output;
         RectangleHeader.Write(output, piece.X, piece.Y, width, height, _encoding);
         Span<byte> head = output.GetSpan(4 + 8 + 25);
         head[0] = PngControl;

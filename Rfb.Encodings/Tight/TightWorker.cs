@@ -12,14 +12,15 @@ internal sealed class TightWorker : IDisposable
 {
     private JpegCompressor? _jpeg;
     private ByteSink? _pngSink;
+    private byte[]? _scratch;
 
     public PaletteCounter Palette { get; } = new();
 
     /// <summary>One palette index per pixel of a sub-rectangle.</summary>
     public byte[] Indices { get; } = new byte[TightLevels.MaxArea];
 
-    /// <summary>PNG scanlines: 3 bytes a pixel plus a filter byte a row.</summary>
-    public byte[] Scratch { get; } = new byte[(TightLevels.MaxArea * 3) + TightLevels.MaxArea];
+    /// <summary>PNG scanlines: 3 bytes a pixel plus a filter byte a row (made at the first PNG).</summary>
+    public byte[] Scratch => _scratch ??= new byte[(TightLevels.MaxArea * 3) + TightLevels.MaxArea];
 
     public byte[] PaletteBytes { get; } = new byte[PaletteCounter.MaxColours * 4];
 
