@@ -579,8 +579,29 @@ public sealed unsafe class GlBridge : IDisposable
                 {
                     // Compare first; the changed tiles are read once the flags are back.
                     head.DetectTimestamp = head.DamageTimestamp;
-                    _detector.Dispatch(head, head.Damage);
-                    head.Damage = default;
+                    try
+                    {
+                        _detector.Dispatch(head, head.Damage);
+                        head.Damage = default;
+                    }
+                    catch (GlException ex)
+                    {
+                        // Reading what was reported still works: detection stops, the damage stays.
+                        _logger?.LogError(ex, "GPU damage detection is turned off");
+                        foreach (GlHead h in _heads)
+                        {
+                            if (h.DetectFence != 0 || h.PendingParts.Count > 0)
+                            {
+                                h.Damage = h.Damage.Union(h.DetectRect);
+                            }
+
+                            GpuDamageDetector.ReleaseObjects(_context!.Gl, h);
+                        }
+
+                        _detector.Dispose();
+                        _detector = null;
+                        GpuDamageDetection = false;
+                    }
                 }
 
                 return;

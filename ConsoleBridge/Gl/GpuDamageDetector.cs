@@ -18,12 +18,14 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
     // the damaged rectangle are compared and copied: a change the producer did not report stays out
     // of the previous frame too, so it is found once it is reported. The scanout is read through
     // texelFetch in backing coordinates (flipped when it is not y0-top); the previous frame is in
-    // head coordinates. Alpha is not compared (XRGB scanouts leave it undefined).
+    // head coordinates, packed (packUnorm4x8, alpha zeroed: XRGB scanouts leave it undefined) in
+    // an R32UI image, so the comparison is of integers: a float comparison of a texel fetched
+    // through the sampler with one loaded from an RGBA8 image need not be exact on every driver.
     private const string Source = """
         #version 430
         layout(local_size_x = 16, local_size_y = 16) in;
         layout(binding = 0) uniform sampler2D scanout;
-        layout(binding = 0, rgba8) uniform image2D previous;
+        layout(binding = 0, r32ui) uniform uimage2D previous;
         layout(std430, binding = 0) writeonly buffer Flags { uint flags[]; };
         uniform ivec4 damage;      // x0, y0, x1, y1 in head coordinates (x1, y1 exclusive)
         uniform ivec2 viewOrigin;  // the head's top-left corner in the backing, top-left based
@@ -52,12 +54,11 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
                     if (p.x >= damage.x && p.y >= damage.y && p.x < damage.z && p.y < damage.w)
                     {
                         int ty = flipHeight == 0 ? viewOrigin.y + p.y : flipHeight - 1 - (viewOrigin.y + p.y);
-                        vec4 now = texelFetch(scanout, ivec2(viewOrigin.x + p.x, ty), 0);
-                        vec4 before = imageLoad(previous, p);
-                        if (force != 0 || any(notEqual(now.rgb, before.rgb)))
+                        uint now = packUnorm4x8(vec4(texelFetch(scanout, ivec2(viewOrigin.x + p.x, ty), 0).rgb, 0.0));
+                        if (force != 0 || now != imageLoad(previous, p).r)
                         {
                             differs = true;
-                            imageStore(previous, p, now);
+                            imageStore(previous, p, uvec4(now, 0u, 0u, 0u));
                         }
                     }
                 }
@@ -68,6 +69,7 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
                 atomicOr(changed, 1u);
             }
 
+            memoryBarrierShared();
             barrier();
             if (gl_LocalInvocationIndex == 0u)
             {
@@ -143,9 +145,11 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
     /// frame and puts a fence behind the flags. The first comparison after the previous frame was
     /// (re)made counts every tile as changed.
     /// </summary>
+    /// <exception cref="GlException">A GL call of the comparison failed; the caller stops detecting.</exception>
     public void Dispatch(GlHead head, PixelRect damage)
     {
         GL gl = _gl;
+        gl.GetError();
         int tilesX = (head.Width + TileSize - 1) / TileSize;
         int tilesY = (head.Height + TileSize - 1) / TileSize;
         bool force = false;
@@ -154,7 +158,7 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
             Release(head);
             head.PreviousFrame = gl.GenTexture();
             gl.BindTexture(TextureTarget.Texture2D, head.PreviousFrame);
-            gl.TexStorage2D(TextureTarget.Texture2D, 1, SizedInternalFormat.Rgba8, (uint)head.Width, (uint)head.Height);
+            gl.TexStorage2D(TextureTarget.Texture2D, 1, SizedInternalFormat.R32ui, (uint)head.Width, (uint)head.Height);
             gl.BindTexture(TextureTarget.Texture2D, 0);
             head.PreviousWidth = head.Width;
             head.PreviousHeight = head.Height;
@@ -187,7 +191,7 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
         gl.ActiveTexture(TextureUnit.Texture0);
         gl.BindTexture(TextureTarget.Texture2D, head.Texture);
         gl.BindSampler(0, _sampler);
-        gl.BindImageTexture(0, head.PreviousFrame, 0, false, 0, BufferAccessARB.ReadWrite, InternalFormat.Rgba8);
+        gl.BindImageTexture(0, head.PreviousFrame, 0, false, 0, BufferAccessARB.ReadWrite, InternalFormat.R32ui);
         gl.BindBufferBase(BufferTargetARB.ShaderStorageBuffer, 0, head.TileFlags);
         gl.DispatchCompute((uint)(lastX - firstX + 1), (uint)(lastY - firstY + 1), 1);
         gl.MemoryBarrier(MemoryBarrierMask.ClientMappedBufferBarrierBit | MemoryBarrierMask.ShaderImageAccessBarrierBit);
@@ -195,6 +199,12 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
         gl.BindSampler(0, 0);
         gl.BindTexture(TextureTarget.Texture2D, 0);
         gl.UseProgram(0);
+        GLEnum error = gl.GetError();
+        if (error != GLEnum.NoError)
+        {
+            throw new GlException($"The GPU damage comparison failed: GL error 0x{(int)error:x4}.");
+        }
+
         head.DetectFence = gl.FenceSync(SyncCondition.SyncGpuCommandsComplete, SyncBehaviorFlags.None);
         head.DetectRect = damage;
     }
