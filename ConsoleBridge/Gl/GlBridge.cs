@@ -772,7 +772,12 @@ public sealed unsafe class GlBridge : IDisposable
         gl.BindBuffer(BufferTargetARB.PixelPackBuffer, slot.Buffer);
         if (slot.Persistent)
         {
-            const BufferStorageMask flags = BufferStorageMask.MapReadBit | BufferStorageMask.MapPersistentBit | BufferStorageMask.MapCoherentBit | BufferStorageMask.ClientStorageBit;
+            BufferStorageMask flags = BufferStorageMask.MapReadBit | BufferStorageMask.MapPersistentBit | BufferStorageMask.MapCoherentBit;
+            if (_options.ClientStorageHint)
+            {
+                flags |= BufferStorageMask.ClientStorageBit;
+            }
+
             gl.BufferStorage(BufferStorageTarget.PixelPackBuffer, (nuint)bytes, null, flags);
             slot.Mapped = (nint)gl.MapBufferRange(BufferTargetARB.PixelPackBuffer, 0, (nuint)bytes,
                 MapBufferAccessMask.ReadBit | MapBufferAccessMask.PersistentBit | MapBufferAccessMask.CoherentBit);

@@ -53,6 +53,12 @@ public sealed class GlBridgeOptions
     /// </summary>
     public bool GpuDamageDetection { get; set; }
 
+    /// <summary>
+    /// For benchmarks: whether persistent buffers are allocated with <c>GL_CLIENT_STORAGE_BIT</c>
+    /// (the default, true), a hint to keep the storage in host memory.
+    /// </summary>
+    internal bool ClientStorageHint { get; set; } = true;
+
     /// <summary>For benchmarks: time each readback on the GPU with a <c>GL_TIME_ELAPSED</c> query.</summary>
     internal bool MeasureGpuTime { get; set; }
 }

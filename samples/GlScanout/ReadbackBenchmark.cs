@@ -17,7 +17,7 @@ internal static class ReadbackBenchmark
     private const int LatencySamples = 200;
 
     /// <summary>One way of reading back, and whether the scene changes the whole frame or a few boxes.</summary>
-    private sealed record Variant(string Name, GlReadbackMode Mode, bool Staged = false, int Strips = 1, GlReadFormat Format = GlReadFormat.Bgra, bool GpuDamage = false, bool PartialScene = false);
+    private sealed record Variant(string Name, GlReadbackMode Mode, bool Staged = false, int Strips = 1, GlReadFormat Format = GlReadFormat.Bgra, bool GpuDamage = false, bool PartialScene = false, bool ClientStorage = true);
 
     private static readonly Variant[] s_variants =
     [
@@ -26,7 +26,11 @@ internal static class ReadbackBenchmark
         new("ring 8888_REV", GlReadbackMode.PboRing, Format: GlReadFormat.BgraInt8888Rev),
         new("ring RGBA", GlReadbackMode.PboRing, Format: GlReadFormat.Rgba),
         new("ring 4 strips", GlReadbackMode.PboRing, Strips: 4),
+        new("ring 8 strips", GlReadbackMode.PboRing, Strips: 8),
+        new("ring no client storage", GlReadbackMode.PboRing, ClientStorage: false),
+        new("ring 4 strips no client storage", GlReadbackMode.PboRing, Strips: 4, ClientStorage: false),
         new("staged", GlReadbackMode.PboRing, Staged: true),
+        new("staged no client storage", GlReadbackMode.PboRing, Staged: true, ClientStorage: false),
         new("staged 8888_REV", GlReadbackMode.PboRing, Staged: true, Format: GlReadFormat.BgraInt8888Rev),
         new("staged RGBA", GlReadbackMode.PboRing, Staged: true, Format: GlReadFormat.Rgba),
         new("staged 4 strips", GlReadbackMode.PboRing, Staged: true, Strips: 4),
@@ -62,6 +66,7 @@ internal static class ReadbackBenchmark
                 ReadStrips = variant.Strips,
                 ReadFormat = variant.Format,
                 GpuDamageDetection = variant.GpuDamage,
+                ClientStorageHint = variant.ClientStorage,
                 MeasureGpuTime = true,
             };
             try
