@@ -35,12 +35,16 @@ public sealed unsafe class GlBridge : IDisposable
     private readonly DrmFourcc _rowFormat;
     private EglDisplay? _display;
     private EglContext? _context;
+    private GpuDamageDetector? _detector;
     private Exception? _startFailure;
     private byte[] _syncBuffer = [];
+    private readonly PixelRect[] _oneRect = new PixelRect[1];
     private long _statReadbacks;
     private long _statBytes;
     private long _statGpuTicks;
     private long _statConsumeTicks;
+    private long _statGpuNanoseconds;
+    private long _statGpuTimed;
     private volatile bool _stopping;
     private bool _disposed;
 
@@ -56,8 +60,13 @@ public sealed unsafe class GlBridge : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), $"RingDepth must be 2..16; got {_options.RingDepth}.");
         }
 
+        if (_options.ReadStrips is < 1 or > 16)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"ReadStrips must be 1..16; got {_options.ReadStrips}.");
+        }
+
         _logger = logger;
-        _rowFormat = _options.ReadFormat == GlReadFormat.Bgra ? DrmFourcc.Argb8888 : DrmFourcc.Abgr8888;
+        _rowFormat = _options.ReadFormat == GlReadFormat.Rgba ? DrmFourcc.Abgr8888 : DrmFourcc.Argb8888;
         using var started = new ManualResetEventSlim();
         _glThread = new Thread(() => GlThread(started)) { IsBackground = true, Name = "GL scanout" };
         _glThread.Start();
@@ -98,6 +107,21 @@ public sealed unsafe class GlBridge : IDisposable
     /// <summary>Whether the ring's buffers are persistently mapped (buffer storage is available and enabled).</summary>
     public bool PersistentMapping { get; private set; }
 
+    /// <summary>Whether damage is detected on the GPU (<see cref="GlBridgeOptions.GpuDamageDetection"/> asked for it and the context has compute shaders).</summary>
+    public bool GpuDamageDetection { get; private set; }
+
+    /// <summary>
+    /// Bytes of pixels read back into the shadows so far (all heads): with GPU damage detection,
+    /// these follow the tiles that changed, not the rectangles reported.
+    /// </summary>
+    public long BytesReadBack => Interlocked.Read(ref _statBytes);
+
+    /// <summary>
+    /// The readback pair the driver names as its preferred one for the last scanout bound
+    /// (<c>GL_IMPLEMENTATION_COLOR_READ_FORMAT</c> and <c>_TYPE</c>), for diagnostics.
+    /// </summary>
+    internal (int Format, int Type) PreferredReadFormat { get; private set; }
+
     /// <summary>The settings the bridge runs with.</summary>
     public GlBridgeOptions Options => _options;
 
@@ -111,6 +135,13 @@ public sealed unsafe class GlBridge : IDisposable
     internal (long Readbacks, long Bytes, TimeSpan Gpu, TimeSpan Consume) Statistics =>
         (Interlocked.Read(ref _statReadbacks), Interlocked.Read(ref _statBytes),
          Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _statGpuTicks)), Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _statConsumeTicks)));
+
+    /// <summary>
+    /// For benchmarks (<see cref="GlBridgeOptions.MeasureGpuTime"/>): readbacks timed on the GPU
+    /// and their summed GPU time (GL_TIME_ELAPSED from the first glReadPixels to the end of the copy).
+    /// </summary>
+    internal (long Timed, TimeSpan GpuTime) GpuTimeStatistics =>
+        (Interlocked.Read(ref _statGpuTimed), TimeSpan.FromTicks(Interlocked.Read(ref _statGpuNanoseconds) / 100));
 
     internal ILogger? Logger => _logger;
 
@@ -206,8 +237,20 @@ public sealed unsafe class GlBridge : IDisposable
         PersistentMapping = _options.PersistentMapping && (_context.Version >= 44 || _context.HasGlExtension("GL_ARB_buffer_storage"));
         _context.Gl.PixelStore(PixelStoreParameter.PackAlignment, 4);
         _context.Gl.PixelStore(PixelStoreParameter.PackRowLength, 0);
-        _logger?.LogInformation("GL scanouts: {Renderer}, GL {Version}, EGL {Platform} on {Device}, ring of {Depth}, {Mapping} mapping",
-            Renderer, _context.Version, _display!.Platform, _display.DeviceName, _options.RingDepth, PersistentMapping ? "persistent" : "per-readback");
+        GpuDamageDetection = false;
+        if (_options.GpuDamageDetection && _options.ReadbackMode == GlReadbackMode.PboRing)
+        {
+            _detector = GpuDamageDetector.TryCreate(_context, out string? why);
+            GpuDamageDetection = _detector is not null;
+            if (_detector is null)
+            {
+                _logger?.LogWarning("GPU damage detection is off: {Why}", why);
+            }
+        }
+
+        _logger?.LogInformation("GL scanouts: {Renderer}, GL {Version}, EGL {Platform} on {Device}, ring of {Depth}, {Mapping} mapping, {Staged}, {Strips} strip(s), GPU damage detection {Detection}",
+            Renderer, _context.Version, _display!.Platform, _display.DeviceName, _options.RingDepth, PersistentMapping ? "persistent" : "per-readback",
+            _options.StagedReadback ? "staged through GPU memory" : "direct", _options.ReadStrips, GpuDamageDetection ? "on" : "off");
     }
 
     private void RunLoop()
@@ -225,7 +268,7 @@ public sealed unsafe class GlBridge : IDisposable
                 TakeBackReturned(head);
                 PollFences(head);
                 Issue(head);
-                busy |= head.InFlight.Count > 0;
+                busy |= head.InFlight.Count > 0 || head.DetectFence != 0;
             }
 
             if (busy)
@@ -449,6 +492,11 @@ public sealed unsafe class GlBridge : IDisposable
         gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, head.Framebuffer);
         gl.FramebufferTexture2D(FramebufferTarget.ReadFramebuffer, FramebufferAttachment.ColorAttachment0, TextureTarget.Texture2D, head.Texture, 0);
         GLEnum status = gl.CheckFramebufferStatus(FramebufferTarget.ReadFramebuffer);
+        if (status == GLEnum.FramebufferComplete)
+        {
+            PreferredReadFormat = (gl.GetInteger(GetPName.ImplementationColorReadFormat), gl.GetInteger(GetPName.ImplementationColorReadType));
+        }
+
         gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, 0);
         if (status != GLEnum.FramebufferComplete)
         {
@@ -466,6 +514,7 @@ public sealed unsafe class GlBridge : IDisposable
         }
 
         GL gl = _context.Gl;
+        GpuDamageDetector.ReleaseObjects(gl, head);
         if (head.Framebuffer != 0)
         {
             gl.DeleteFramebuffer(head.Framebuffer);
@@ -502,60 +551,201 @@ public sealed unsafe class GlBridge : IDisposable
 
     private void Issue(GlHead head)
     {
-        if (!head.Active || head.Damage.IsEmpty)
+        if (!head.Active)
         {
             return;
         }
 
         if (_options.ReadbackMode == GlReadbackMode.Synchronous)
         {
-            ReadSynchronously(head);
+            if (!head.Damage.IsEmpty)
+            {
+                ReadSynchronously(head);
+            }
+
             return;
         }
 
-        PboSlot? slot = null;
-        for (int i = 0; i < head.Slots.Length; i++)
+        if (_detector is not null)
         {
-            PboSlot candidate = head.Slots[(head.NextSlot + i) % head.Slots.Length];
-            if (candidate.State == PboSlotState.Free)
+            if (head.DetectFence != 0)
             {
-                slot = candidate;
-                head.NextSlot = (head.NextSlot + i + 1) % head.Slots.Length;
-                break;
+                return; // the flags of the last comparison are not back yet
             }
+
+            if (head.PendingParts.Count == 0)
+            {
+                if (!head.Damage.IsEmpty)
+                {
+                    // Compare first; the changed tiles are read once the flags are back.
+                    head.DetectTimestamp = head.DamageTimestamp;
+                    try
+                    {
+                        _detector.Dispatch(head, head.Damage);
+                        head.Damage = default;
+                    }
+                    catch (GlException ex)
+                    {
+                        // Reading what was reported still works: detection stops, the damage stays.
+                        _logger?.LogError(ex, "GPU damage detection is turned off");
+                        foreach (GlHead h in _heads)
+                        {
+                            if (h.DetectFence != 0 || h.PendingParts.Count > 0)
+                            {
+                                h.Damage = h.Damage.Union(h.DetectRect);
+                            }
+
+                            GpuDamageDetector.ReleaseObjects(_context!.Gl, h);
+                        }
+
+                        _detector.Dispose();
+                        _detector = null;
+                        GpuDamageDetection = false;
+                    }
+                }
+
+                return;
+            }
+
+            PboSlot? free = TakeFreeSlot(head);
+            if (free is not null)
+            {
+                ReadInto(head, free, head.PendingParts, head.DetectTimestamp);
+                head.PendingParts.Clear();
+            }
+
+            return;
         }
 
+        if (head.Damage.IsEmpty)
+        {
+            return;
+        }
+
+        PboSlot? slot = TakeFreeSlot(head);
         if (slot is null)
         {
             return; // every buffer is busy: the damage waits, merged with what comes next
         }
 
-        GL gl = _context!.Gl;
-        PixelRect rect = head.Damage;
+        _oneRect[0] = head.Damage;
         head.Damage = default;
-        int stride = rect.Width * 4;
-        long bytes = (long)stride * rect.Height;
-        EnsureCapacity(gl, slot, bytes);
-        (int glX, int glY) = GlOrigin(head, rect);
+        ReadInto(head, slot, _oneRect, head.DamageTimestamp);
+    }
+
+    private static PboSlot? TakeFreeSlot(GlHead head)
+    {
+        for (int i = 0; i < head.Slots.Length; i++)
+        {
+            PboSlot candidate = head.Slots[(head.NextSlot + i) % head.Slots.Length];
+            if (candidate.State == PboSlotState.Free)
+            {
+                head.NextSlot = (head.NextSlot + i + 1) % head.Slots.Length;
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="rects"/> (head coordinates) into the slot's buffer, one after the other,
+    /// each in <see cref="GlBridgeOptions.ReadStrips"/> strips; when staged, through the slot's GPU
+    /// buffer and glCopyBufferSubData. Puts a fence behind it all.
+    /// </summary>
+    private void ReadInto(GlHead head, PboSlot slot, IReadOnlyList<PixelRect> rects, long updateTimestamp)
+    {
+        GL gl = _context!.Gl;
+        slot.Parts.Clear();
+        long total = 0;
+        PixelRect bounds = default;
+        foreach (PixelRect rect in rects)
+        {
+            slot.Parts.Add((rect, total));
+            total += (long)rect.Width * 4 * rect.Height;
+            bounds = bounds.Union(rect);
+        }
+
+        bool staged = _options.StagedReadback;
+        EnsureCapacity(gl, slot, total);
+        if (staged)
+        {
+            EnsureDeviceCapacity(gl, slot, total);
+        }
+
+        if (_options.MeasureGpuTime)
+        {
+            if (slot.TimerQuery == 0)
+            {
+                slot.TimerQuery = gl.GenQuery();
+            }
+
+            gl.BeginQuery(QueryTarget.TimeElapsed, slot.TimerQuery);
+        }
+
+        int strips = _options.ReadStrips;
+        bool copyPerStrip = staged && strips > 1;
         gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, head.Framebuffer);
-        gl.BindBuffer(BufferTargetARB.PixelPackBuffer, slot.Buffer);
-        gl.ReadPixels(glX, glY, (uint)rect.Width, (uint)rect.Height, ReadPixelFormat, PixelType.UnsignedByte, null);
+        gl.BindBuffer(BufferTargetARB.PixelPackBuffer, staged ? slot.DeviceBuffer : slot.Buffer);
+        if (staged)
+        {
+            gl.BindBuffer(BufferTargetARB.CopyReadBuffer, slot.DeviceBuffer);
+            gl.BindBuffer(BufferTargetARB.CopyWriteBuffer, slot.Buffer);
+        }
+
+        foreach ((PixelRect rect, long offset) in slot.Parts)
+        {
+            // Buffer row j holds GL row glY + j, whichever way the scanout is stored.
+            (int glX, int glY) = GlOrigin(head, rect);
+            int stride = rect.Width * 4;
+            int n = Math.Min(strips, rect.Height);
+            for (int s = 0; s < n; s++)
+            {
+                int r0 = rect.Height * s / n;
+                int r1 = rect.Height * (s + 1) / n;
+                long at = offset + (long)r0 * stride;
+                gl.ReadPixels(glX, glY + r0, (uint)rect.Width, (uint)(r1 - r0), ReadPixelFormat, ReadPixelType, (void*)at);
+                if (copyPerStrip)
+                {
+                    gl.CopyBufferSubData(CopyBufferSubDataTarget.CopyReadBuffer, CopyBufferSubDataTarget.CopyWriteBuffer, (nint)at, (nint)at, (nuint)((long)(r1 - r0) * stride));
+                }
+            }
+        }
+
+        if (staged && !copyPerStrip)
+        {
+            gl.CopyBufferSubData(CopyBufferSubDataTarget.CopyReadBuffer, CopyBufferSubDataTarget.CopyWriteBuffer, 0, 0, (nuint)total);
+        }
+
+        if (_options.MeasureGpuTime)
+        {
+            gl.EndQuery(QueryTarget.TimeElapsed);
+        }
+
         slot.Fence = gl.FenceSync(SyncCondition.SyncGpuCommandsComplete, SyncBehaviorFlags.None);
         gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
+        if (staged)
+        {
+            gl.BindBuffer(BufferTargetARB.CopyReadBuffer, 0);
+            gl.BindBuffer(BufferTargetARB.CopyWriteBuffer, 0);
+        }
+
         gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, 0);
-        slot.Rect = rect;
-        slot.Stride = stride;
+        slot.Rect = bounds;
+        slot.Bytes = total;
         slot.BottomUp = !head.Y0Top;
         slot.Serial = head.Serial;
         slot.HeadWidth = head.Width;
         slot.HeadHeight = head.Height;
-        slot.UpdateTimestamp = head.DamageTimestamp;
+        slot.UpdateTimestamp = updateTimestamp;
         slot.IssueTimestamp = Stopwatch.GetTimestamp();
         slot.State = PboSlotState.InFlight;
         head.InFlight.Enqueue(slot);
     }
 
-    private PixelFormat ReadPixelFormat => _options.ReadFormat == GlReadFormat.Bgra ? PixelFormat.Bgra : PixelFormat.Rgba;
+    private PixelFormat ReadPixelFormat => _options.ReadFormat == GlReadFormat.Rgba ? PixelFormat.Rgba : PixelFormat.Bgra;
+
+    private PixelType ReadPixelType => _options.ReadFormat == GlReadFormat.BgraInt8888Rev ? PixelType.UnsignedInt8888Rev : PixelType.UnsignedByte;
 
     /// <summary>Where a head rectangle starts in GL's bottom-left-based window coordinates of the texture.</summary>
     private static (int X, int Y) GlOrigin(GlHead head, PixelRect rect)
@@ -582,7 +772,12 @@ public sealed unsafe class GlBridge : IDisposable
         gl.BindBuffer(BufferTargetARB.PixelPackBuffer, slot.Buffer);
         if (slot.Persistent)
         {
-            const BufferStorageMask flags = BufferStorageMask.MapReadBit | BufferStorageMask.MapPersistentBit | BufferStorageMask.MapCoherentBit | BufferStorageMask.ClientStorageBit;
+            BufferStorageMask flags = BufferStorageMask.MapReadBit | BufferStorageMask.MapPersistentBit | BufferStorageMask.MapCoherentBit;
+            if (_options.ClientStorageHint)
+            {
+                flags |= BufferStorageMask.ClientStorageBit;
+            }
+
             gl.BufferStorage(BufferStorageTarget.PixelPackBuffer, (nuint)bytes, null, flags);
             slot.Mapped = (nint)gl.MapBufferRange(BufferTargetARB.PixelPackBuffer, 0, (nuint)bytes,
                 MapBufferAccessMask.ReadBit | MapBufferAccessMask.PersistentBit | MapBufferAccessMask.CoherentBit);
@@ -602,9 +797,48 @@ public sealed unsafe class GlBridge : IDisposable
         slot.Capacity = bytes;
     }
 
+    /// <summary>Staged readback: a buffer the CPU never maps (GL_STREAM_COPY), which drivers keep in GPU memory.</summary>
+    private static void EnsureDeviceCapacity(GL gl, PboSlot slot, long bytes)
+    {
+        if (slot.DeviceCapacity >= bytes)
+        {
+            return;
+        }
+
+        if (slot.DeviceBuffer != 0)
+        {
+            gl.DeleteBuffer(slot.DeviceBuffer);
+        }
+
+        slot.DeviceBuffer = gl.GenBuffer();
+        gl.BindBuffer(BufferTargetARB.PixelPackBuffer, slot.DeviceBuffer);
+        gl.BufferData(BufferTargetARB.PixelPackBuffer, (nuint)bytes, null, BufferUsageARB.StreamCopy);
+        gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
+        slot.DeviceCapacity = bytes;
+    }
+
     private void PollFences(GlHead head)
     {
         GL gl = _context!.Gl;
+        if (head.DetectFence != 0)
+        {
+            GLEnum detected = gl.ClientWaitSync(head.DetectFence, 0u, 0);
+            if (detected != GLEnum.TimeoutExpired)
+            {
+                gl.DeleteSync(head.DetectFence);
+                head.DetectFence = 0;
+                if (detected == GLEnum.WaitFailed)
+                {
+                    _logger?.LogError("glClientWaitSync failed on the damage flags (GL error 0x{Error:x4}); {Rect} is read whole", (int)gl.GetError(), head.DetectRect);
+                    head.PendingParts.Add(head.DetectRect);
+                }
+                else
+                {
+                    GpuDamageDetector.Collect(head, head.PendingParts);
+                }
+            }
+        }
+
         while (head.InFlight.TryPeek(out PboSlot? slot))
         {
             GLEnum result = gl.ClientWaitSync(slot.Fence, 0u, 0);
@@ -617,6 +851,17 @@ public sealed unsafe class GlBridge : IDisposable
             Interlocked.Add(ref _statGpuTicks, Stopwatch.GetTimestamp() - slot.IssueTimestamp);
             gl.DeleteSync(slot.Fence);
             slot.Fence = 0;
+            if (slot.TimerQuery != 0 && _options.MeasureGpuTime)
+            {
+                gl.GetQueryObject(slot.TimerQuery, QueryObjectParameterName.ResultAvailable, out int available);
+                if (available != 0)
+                {
+                    gl.GetQueryObject(slot.TimerQuery, QueryObjectParameterName.Result, out ulong nanoseconds);
+                    Interlocked.Add(ref _statGpuNanoseconds, (long)nanoseconds);
+                    Interlocked.Increment(ref _statGpuTimed);
+                }
+            }
+
             if (result == GLEnum.WaitFailed)
             {
                 _logger?.LogError("glClientWaitSync failed (GL error 0x{Error:x4}); the readback of {Rect} is dropped", (int)gl.GetError(), slot.Rect);
@@ -628,7 +873,7 @@ public sealed unsafe class GlBridge : IDisposable
             {
                 // The fence has signalled, so this mapping does not wait for the GPU.
                 gl.BindBuffer(BufferTargetARB.PixelPackBuffer, slot.Buffer);
-                slot.Mapped = (nint)gl.MapBufferRange(BufferTargetARB.PixelPackBuffer, 0, (nuint)((long)slot.Stride * slot.Rect.Height), MapBufferAccessMask.ReadBit);
+                slot.Mapped = (nint)gl.MapBufferRange(BufferTargetARB.PixelPackBuffer, 0, (nuint)slot.Bytes, MapBufferAccessMask.ReadBit);
                 gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
                 if (slot.Mapped == 0)
                 {
@@ -679,7 +924,7 @@ public sealed unsafe class GlBridge : IDisposable
         gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, head.Framebuffer);
         fixed (byte* p = _syncBuffer)
         {
-            gl.ReadPixels(glX, glY, (uint)rect.Width, (uint)rect.Height, ReadPixelFormat, PixelType.UnsignedByte, p);
+            gl.ReadPixels(glX, glY, (uint)rect.Width, (uint)rect.Height, ReadPixelFormat, ReadPixelType, p);
         }
 
         gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, 0);
@@ -711,12 +956,17 @@ public sealed unsafe class GlBridge : IDisposable
             {
                 if (!_stopping)
                 {
-                    var rows = new ReadOnlySpan<byte>((void*)slot.Mapped, checked((int)((long)slot.Stride * slot.Rect.Height)));
                     long t0 = Stopwatch.GetTimestamp();
-                    item.Head.Console.ApplyScanoutRows(slot.Serial, slot.HeadWidth, slot.HeadHeight, slot.Rect, rows, slot.Stride, _rowFormat, slot.BottomUp);
+                    foreach ((PixelRect rect, long offset) in slot.Parts)
+                    {
+                        int stride = rect.Width * 4;
+                        var rows = new ReadOnlySpan<byte>((byte*)slot.Mapped + offset, checked(stride * rect.Height));
+                        item.Head.Console.ApplyScanoutRows(slot.Serial, slot.HeadWidth, slot.HeadHeight, rect, rows, stride, _rowFormat, slot.BottomUp);
+                    }
+
                     Interlocked.Add(ref _statConsumeTicks, Stopwatch.GetTimestamp() - t0);
                     Interlocked.Increment(ref _statReadbacks);
-                    Interlocked.Add(ref _statBytes, rows.Length);
+                    Interlocked.Add(ref _statBytes, slot.Bytes);
                 }
             }
             catch (Exception ex)
@@ -757,8 +1007,11 @@ public sealed unsafe class GlBridge : IDisposable
             head.Framebuffer = 0;
             head.Image = 0;
             head.OwnsImage = false;
+            GpuDamageDetector.ReleaseObjects(_context?.Gl, head);
         }
 
+        _detector?.Dispose();
+        _detector = null;
         _context?.Dispose();
         _context = null;
         try
@@ -800,10 +1053,23 @@ public sealed unsafe class GlBridge : IDisposable
                     {
                         _context.Gl.DeleteBuffer(slot.Buffer);
                     }
+
+                    if (slot.DeviceBuffer != 0)
+                    {
+                        _context.Gl.DeleteBuffer(slot.DeviceBuffer);
+                    }
+
+                    if (slot.TimerQuery != 0)
+                    {
+                        _context.Gl.DeleteQuery(slot.TimerQuery);
+                    }
                 }
 
                 slot.Fence = 0;
                 slot.Buffer = 0;
+                slot.DeviceBuffer = 0;
+                slot.DeviceCapacity = 0;
+                slot.TimerQuery = 0;
                 slot.Capacity = 0;
                 slot.Mapped = 0;
                 slot.State = PboSlotState.Free;
@@ -823,6 +1089,8 @@ public sealed unsafe class GlBridge : IDisposable
             }
 
             DrainAndDelete();
+            _detector?.Dispose();
+            _detector = null;
             _context?.Dispose();
             _context = null;
         }

@@ -56,6 +56,28 @@ internal sealed class GlHead
 
     public int NextSlot;
 
+    /// <summary>GPU damage detection: the previous frame (head coordinates), 0 until the first comparison.</summary>
+    public uint PreviousFrame;
+
+    public int PreviousWidth;
+
+    public int PreviousHeight;
+
+    /// <summary>GPU damage detection: one flag per 64×64 tile, persistently mapped at <see cref="TileFlagsMapped"/>.</summary>
+    public uint TileFlags;
+
+    public nint TileFlagsMapped;
+
+    /// <summary>The fence behind a comparison in flight (0: none), and the rectangle it compares.</summary>
+    public nint DetectFence;
+
+    public PixelRect DetectRect;
+
+    public long DetectTimestamp;
+
+    /// <summary>Changed rectangles found by the last comparison, waiting for a free buffer.</summary>
+    public List<PixelRect> PendingParts { get; } = new();
+
     public int Width => View.Width;
 
     public int Height => View.Height;

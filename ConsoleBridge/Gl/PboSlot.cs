@@ -15,12 +15,27 @@ internal sealed class PboSlot
 
     public bool Persistent;
 
+    /// <summary>Staged readback: the GPU-memory buffer glReadPixels writes before the copy into <see cref="Buffer"/> (0: none).</summary>
+    public uint DeviceBuffer;
+
+    public long DeviceCapacity;
+
+    /// <summary>A GL_TIME_ELAPSED query around the readback's GPU work (0: not measured).</summary>
+    public uint TimerQuery;
+
     public nint Fence;
 
-    /// <summary>What the buffer holds: rows of <see cref="Rect"/> (head coordinates), <see cref="Stride"/> apart.</summary>
+    /// <summary>The bounding box of what the buffer holds (head coordinates).</summary>
     public PixelRect Rect;
 
-    public int Stride;
+    /// <summary>
+    /// The rectangles the buffer holds (head coordinates), each packed at its offset with rows
+    /// <c>Width * 4</c> bytes apart, in GL's row order from the rectangle's first GL row.
+    /// </summary>
+    public List<(PixelRect Rect, long Offset)> Parts { get; } = new();
+
+    /// <summary>Bytes the parts take.</summary>
+    public long Bytes;
 
     /// <summary>True when the buffer's first row is the rectangle's bottom row.</summary>
     public bool BottomUp;

@@ -28,7 +28,10 @@ internal static class Program
           --no-persistent      map each pixel-pack buffer after its fence instead of persistently
           --self-test          render known pictures, publish them (dma-buf and EGLImage), check the read-back pixels
           --bench WxH          measure ring and synchronous readback at WxH (repeatable)
-          --bench-readback WxH the same, rendered in the bridge's own context (no sharing between contexts; repeatable)
+          --bench-readback WxH readback variants (synchronous, ring, staged, strips, GPU damage), rendered in the
+                               bridge's own context (no sharing between contexts; repeatable)
+          --variants A,B       with --bench-readback: only the variants whose names contain one of these
+                               (synchronous, ring, 8888_REV, strips, staged, boxes, GPU damage; default all)
           --seconds N          seconds of each throughput measurement (default 5)
           --help
         """;
@@ -41,6 +44,7 @@ internal static class Program
         var platform = EglPlatform.Auto;
         var benches = new List<(int, int)>();
         var readbackBenches = new List<(int, int)>();
+        var variants = new List<string>();
         try
         {
             for (int i = 0; i < args.Length; i++)
@@ -84,6 +88,9 @@ internal static class Program
                     case "--bench-readback":
                         readbackBenches.Add(ParseSize(Next()));
                         break;
+                    case "--variants":
+                        variants.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                        break;
                     case "--seconds":
                         seconds = int.Parse(Next(), CultureInfo.InvariantCulture);
                         break;
@@ -124,7 +131,7 @@ internal static class Program
 
                 foreach ((int w, int h) in readbackBenches)
                 {
-                    ReadbackBenchmark.Run(options, w, h, seconds, logger);
+                    ReadbackBenchmark.Run(options, w, h, seconds, variants, logger);
                 }
 
                 return status;

@@ -16,84 +16,149 @@ internal static class ReadbackBenchmark
 {
     private const int LatencySamples = 200;
 
-    public static void Run(GlBridgeOptions template, int width, int height, int seconds, ILogger logger)
+    /// <summary>One way of reading back, and whether the scene changes the whole frame or a few boxes.</summary>
+    private sealed record Variant(string Name, GlReadbackMode Mode, bool Staged = false, int Strips = 1, GlReadFormat Format = GlReadFormat.Bgra, bool GpuDamage = false, bool PartialScene = false, bool ClientStorage = true);
+
+    private static readonly Variant[] s_variants =
+    [
+        new("synchronous", GlReadbackMode.Synchronous),
+        new("ring", GlReadbackMode.PboRing),
+        new("ring 8888_REV", GlReadbackMode.PboRing, Format: GlReadFormat.BgraInt8888Rev),
+        new("ring RGBA", GlReadbackMode.PboRing, Format: GlReadFormat.Rgba),
+        new("ring 4 strips", GlReadbackMode.PboRing, Strips: 4),
+        new("ring 8 strips", GlReadbackMode.PboRing, Strips: 8),
+        new("ring no client storage", GlReadbackMode.PboRing, ClientStorage: false),
+        new("ring 4 strips no client storage", GlReadbackMode.PboRing, Strips: 4, ClientStorage: false),
+        new("staged", GlReadbackMode.PboRing, Staged: true),
+        new("staged no client storage", GlReadbackMode.PboRing, Staged: true, ClientStorage: false),
+        new("staged 8888_REV", GlReadbackMode.PboRing, Staged: true, Format: GlReadFormat.BgraInt8888Rev),
+        new("staged RGBA", GlReadbackMode.PboRing, Staged: true, Format: GlReadFormat.Rgba),
+        new("staged 4 strips", GlReadbackMode.PboRing, Staged: true, Strips: 4),
+        new("staged 8 strips", GlReadbackMode.PboRing, Staged: true, Strips: 8),
+        new("boxes: synchronous", GlReadbackMode.Synchronous, PartialScene: true),
+        new("boxes: ring", GlReadbackMode.PboRing, PartialScene: true),
+        new("boxes: staged", GlReadbackMode.PboRing, Staged: true, PartialScene: true),
+        new("boxes: ring+GPU damage", GlReadbackMode.PboRing, GpuDamage: true, PartialScene: true),
+        new("boxes: staged+GPU damage", GlReadbackMode.PboRing, Staged: true, GpuDamage: true, PartialScene: true),
+    ];
+
+    /// <summary>
+    /// Runs every variant whose name contains one of <paramref name="only"/> (all when empty) at
+    /// <paramref name="width"/> × <paramref name="height"/>, one line each.
+    /// </summary>
+    public static void Run(GlBridgeOptions template, int width, int height, int seconds, IReadOnlyList<string> only, ILogger logger)
     {
-        foreach (GlReadbackMode mode in new[] { GlReadbackMode.PboRing, GlReadbackMode.Synchronous })
+        foreach (Variant variant in s_variants)
         {
+            if (only.Count > 0 && !only.Any(o => variant.Name.Contains(o, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
             var options = new GlBridgeOptions
             {
                 Platform = template.Platform,
                 DeviceIndex = template.DeviceIndex,
                 RingDepth = template.RingDepth,
                 PersistentMapping = template.PersistentMapping,
-                ReadbackMode = mode,
+                ReadbackMode = variant.Mode,
+                StagedReadback = variant.Staged,
+                ReadStrips = variant.Strips,
+                ReadFormat = variant.Format,
+                GpuDamageDetection = variant.GpuDamage,
+                ClientStorageHint = variant.ClientStorage,
+                MeasureGpuTime = true,
             };
-            using var bridge = new GlBridge(options, logger);
-            using var console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false });
-            console.Gl = bridge;
-            var scene = new OwnScene(width, height);
-            var meter = new FrameMeter(console, 1 << 16);
-
-            console.ScanoutOwnTexture(scene.Create, width, height, y0Top: false);
-            console.InvokeOnGlThread(gl => scene.Render(gl, 0));
-            console.GlUpdate(0, 0, width, height);
-            meter.WaitForShown(shown => shown == 0, TimeSpan.FromSeconds(20));
-
-            // Throughput: frames are produced as fast as they are taken, at most a few ahead.
-            var calls = new List<double>(1 << 16);
-            long frameNumber = 0;
-            long deliveredBefore = meter.Delivered;
-
-            var statsBefore = bridge.Statistics;
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
+            try
             {
-                long f = ++frameNumber;
-                long t0 = Stopwatch.GetTimestamp();
-                console.InvokeOnGlThread(gl => scene.Render(gl, f));
-                console.GlUpdate(0, 0, width, height);
-                calls.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
-                meter.WaitForShown(shown => shown >= f - 4, TimeSpan.FromSeconds(20));
+                RunOne(variant, options, width, height, seconds, logger);
             }
-
-            meter.WaitForShown(shown => shown == frameNumber, TimeSpan.FromSeconds(20));
-            double elapsed = clock.Elapsed.TotalSeconds;
-            var stats = bridge.Statistics;
-            long readbacks = stats.Readbacks - statsBefore.Readbacks;
-            double readbackGiBs = (stats.Bytes - statsBefore.Bytes) / elapsed / (1 << 30);
-            double gpuMs = (stats.Gpu - statsBefore.Gpu).TotalMilliseconds / Math.Max(1, readbacks);
-            double consumeMs = (stats.Consume - statsBefore.Consume).TotalMilliseconds / Math.Max(1, readbacks);
-            double fps = (meter.Delivered - deliveredBefore) / elapsed;
-            meter.RecordLatency();
-
-            // Latency: one frame at a time, from the update call to its stamp in the shadow.
-            for (int i = 0; i < LatencySamples; i++)
+            catch (Exception ex) when (ex is TimeoutException or GlException)
             {
-                long f = ++frameNumber;
-                meter.MarkSubmitted(f);
-                long t0 = Stopwatch.GetTimestamp();
-                console.InvokeOnGlThread(gl => scene.Render(gl, f));
-                console.GlUpdate(0, 0, width, height);
-                calls.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
-                meter.WaitForShown(shown => shown == f, TimeSpan.FromSeconds(20));
+                // One variant failing (a driver refusing it, a frame that never arrives) does not stop the others.
+                Console.WriteLine($"READBACK {width}x{height} {variant.Name,-26} FAILED: {ex.Message}");
             }
-
-            double[] sorted = meter.SortedLatencies();
-
-            // The first calls include JIT compilation; the emulator-side figures skip them.
-            double[] callTimes = calls.Skip(10).Order().ToArray();
-            double frameBytes = (double)width * height * 4;
-            Console.WriteLine(
-                $"READBACK {width}x{height} {mode,-11} {fps,8:F1} fps {fps * frameBytes / (1 << 30),7:F2} GiB/s  " +
-                $"latency p50 {FrameMeter.Percentile(sorted, 0.5),7:F2} ms p99 {FrameMeter.Percentile(sorted, 0.99),7:F2} ms  " +
-                $"enqueue (render+GlUpdate) p50 {FrameMeter.Percentile(callTimes, 0.5):F1} us p99 {FrameMeter.Percentile(callTimes, 0.99):F1} us max {callTimes[^1]:F0} us over {callTimes.Length} calls  " +
-                $"per readback: read {gpuMs:F2} ms, copy into shadow {consumeMs:F2} ms ({readbacks} readbacks, {readbackGiBs:F2} GiB/s read)  " +
-                $"({bridge.Renderer}; same context; ring {options.RingDepth}; persistent {bridge.PersistentMapping})");
         }
     }
 
+    private static void RunOne(Variant variant, GlBridgeOptions options, int width, int height, int seconds, ILogger logger)
+    {
+        using var bridge = new GlBridge(options, logger);
+        using var console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false });
+        console.Gl = bridge;
+        var scene = new OwnScene(width, height, variant.PartialScene);
+        var meter = new FrameMeter(console, 1 << 16);
+
+        console.ScanoutOwnTexture(scene.Create, width, height, y0Top: false);
+        console.InvokeOnGlThread(gl => scene.Render(gl, 0));
+        console.GlUpdate(0, 0, width, height);
+        meter.WaitForShown(shown => shown == 0, TimeSpan.FromSeconds(20));
+
+        // Throughput: frames are produced as fast as they are taken, at most a few ahead. Every
+        // update reports the whole frame, as a virgl head without damage information does.
+        var calls = new List<double>(1 << 16);
+        long frameNumber = 0;
+        long deliveredBefore = meter.Delivered;
+
+        var statsBefore = bridge.Statistics;
+        var gpuBefore = bridge.GpuTimeStatistics;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
+        {
+            long f = ++frameNumber;
+            long t0 = Stopwatch.GetTimestamp();
+            console.InvokeOnGlThread(gl => scene.Render(gl, f));
+            console.GlUpdate(0, 0, width, height);
+            calls.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+            meter.WaitForShown(shown => shown >= f - 4, TimeSpan.FromSeconds(20));
+        }
+
+        meter.WaitForShown(shown => shown == frameNumber, TimeSpan.FromSeconds(20));
+        double elapsed = clock.Elapsed.TotalSeconds;
+        var stats = bridge.Statistics;
+        var gpu = bridge.GpuTimeStatistics;
+        long readbacks = stats.Readbacks - statsBefore.Readbacks;
+        long bytes = stats.Bytes - statsBefore.Bytes;
+        double readGiBs = bytes / elapsed / (1 << 30);
+        double gpuMs = (stats.Gpu - statsBefore.Gpu).TotalMilliseconds / Math.Max(1, readbacks);
+        double consumeMs = (stats.Consume - statsBefore.Consume).TotalMilliseconds / Math.Max(1, readbacks);
+        long timed = gpu.Timed - gpuBefore.Timed;
+        double gpuTime = (gpu.GpuTime - gpuBefore.GpuTime).TotalSeconds;
+        string transfer = timed > 0 && gpuTime > 0
+            ? $"GPU time {gpuTime * 1000 / timed:F3} ms per readback = {bytes / gpuTime / (1 << 30):F2} GiB/s"
+            : "GPU time n/a";
+        double fps = (meter.Delivered - deliveredBefore) / elapsed;
+        meter.RecordLatency();
+
+        // Latency: one frame at a time, from the update call to its stamp in the shadow.
+        for (int i = 0; i < LatencySamples; i++)
+        {
+            long f = ++frameNumber;
+            meter.MarkSubmitted(f);
+            long t0 = Stopwatch.GetTimestamp();
+            console.InvokeOnGlThread(gl => scene.Render(gl, f));
+            console.GlUpdate(0, 0, width, height);
+            calls.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+            meter.WaitForShown(shown => shown == f, TimeSpan.FromSeconds(20));
+        }
+
+        double[] sorted = meter.SortedLatencies();
+
+        // The first calls include JIT compilation; the emulator-side figures skip them.
+        double[] callTimes = calls.Skip(10).Order().ToArray();
+        double frameBytes = (double)width * height * 4;
+        (int readFormat, int readType) = bridge.PreferredReadFormat;
+        Console.WriteLine(
+            $"READBACK {width}x{height} {variant.Name,-26} {fps,8:F1} fps {fps * frameBytes / (1 << 30),7:F2} GiB/s frames  " +
+            $"read back {readGiBs:F2} GiB/s ({bytes / Math.Max(1, readbacks) / 1024.0:F0} KiB per readback)  {transfer}  " +
+            $"latency p50 {FrameMeter.Percentile(sorted, 0.5),7:F2} ms p99 {FrameMeter.Percentile(sorted, 0.99),7:F2} ms  " +
+            $"per readback: read {gpuMs:F2} ms, copy into shadow {consumeMs:F2} ms ({readbacks} readbacks)  " +
+            $"enqueue p50 {FrameMeter.Percentile(callTimes, 0.5):F1} us p99 {FrameMeter.Percentile(callTimes, 0.99):F1} us max {callTimes[^1]:F0} us  " +
+            $"({bridge.Renderer}; ring {options.RingDepth}; persistent {bridge.PersistentMapping}; GPU damage {bridge.GpuDamageDetection}; driver prefers format 0x{readFormat:x4} type 0x{readType:x4})");
+    }
+
     /// <summary>The scene in the bridge's context; touched only on the bridge's GL thread.</summary>
-    private sealed class OwnScene(int width, int height)
+    private sealed class OwnScene(int width, int height, bool partial)
     {
         private uint _framebuffer;
 
@@ -110,12 +175,15 @@ internal static class ReadbackBenchmark
             return texture;
         }
 
-        /// <summary>A full-frame background whose colour changes every frame, moving boxes, and the frame stamp.</summary>
+        /// <summary>
+    /// A full-frame background whose colour changes every frame (constant when <c>partial</c>, so
+    /// only the boxes' old and new places change), moving boxes, and the frame stamp.
+    /// </summary>
         public void Render(GL gl, long frame)
         {
             gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, _framebuffer);
             gl.Viewport(0, 0, (uint)width, (uint)height);
-            Clear(gl, 0, 0, width, height, (uint)(frame * 0x010307) & 0xFFFFFF);
+            Clear(gl, 0, 0, width, height, partial ? 0x203040u : (uint)(frame * 0x010307) & 0xFFFFFF);
             float t = frame / 60f;
             int box = Math.Max(8, Math.Min(width, height) / 6);
             for (int i = 0; i < 4; i++)
