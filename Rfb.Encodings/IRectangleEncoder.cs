@@ -24,4 +24,31 @@ public interface IRectangleEncoder : IDisposable
     /// re-sends such areas losslessly once they have stayed unchanged and the link is idle.
     /// </summary>
     bool LastEncodeWasLossy => false;
+
+    /// <summary>
+    /// Encodes the rectangles <paramref name="rects"/> of <paramref name="surface"/> in order and
+    /// returns how many rectangles it wrote. The bytes are exactly those of one
+    /// <see cref="Encode"/> call per rectangle in that order, and <paramref name="lossy"/>[i] is
+    /// what <see cref="LastEncodeWasLossy"/> would say after the i-th call. Encoders that can work
+    /// on several rectangles at once (Tight, TightPNG and ZRLE) spread the batch over their
+    /// threads; the others encode one rectangle after the other.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="lossy"/> is shorter than <paramref name="rects"/>.</exception>
+    int EncodeBatch(PixelView surface, ReadOnlySpan<BatchRect> rects, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output, Span<bool> lossy)
+    {
+        if (lossy.Length < rects.Length)
+        {
+            throw new ArgumentException("One lossy flag is needed per rectangle.", nameof(lossy));
+        }
+
+        int count = 0;
+        for (int i = 0; i < rects.Length; i++)
+        {
+            BatchRect r = rects[i];
+            count += Encode(surface.Slice(r.SourceX, r.SourceY, r.Width, r.Height), r.X, r.Y, translator, settings, output);
+            lossy[i] = LastEncodeWasLossy;
+        }
+
+        return count;
+    }
 }

@@ -48,6 +48,11 @@ public sealed class TightEncoder : IRectangleEncoder
     /// <inheritdoc/>
     public bool LastEncodeWasLossy => _writer.LastEncodeWasLossy;
 
+    /// <inheritdoc/>
+    /// <remarks>The pieces of all the rectangles are prepared in parallel and each zlib stream compresses its pieces in order.</remarks>
+    public int EncodeBatch(PixelView surface, ReadOnlySpan<BatchRect> rects, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output, Span<bool> lossy)
+        => _writer.EncodeBatch(surface, rects, translator, settings, output, lossy);
+
     /// <summary>Releases the zlib streams and the JPEG compressor.</summary>
     public void Dispose() => _writer.Dispose();
 }

@@ -18,6 +18,9 @@ internal sealed class TightPiece
     public PooledBufferWriter Output { get; } = new();
 
     /// <summary>Framebuffer position of the piece.</summary>
+    /// <summary>The index of the batch's rectangle this piece belongs to.</summary>
+    public int Rect { get; private set; }
+
     public int X { get; private set; }
 
     public int Y { get; private set; }
@@ -52,8 +55,9 @@ internal sealed class TightPiece
 
     public ReadOnlySpan<byte> Data => _data is null ? default : _data.AsSpan(0, _dataLength);
 
-    public void Reset(int originX, int originY, int relativeX, int relativeY, int width, int height, bool fill, uint colour)
+    public void Reset(int rect, int originX, int originY, int relativeX, int relativeY, int width, int height, bool fill, uint colour)
     {
+        Rect = rect;
         X = originX + relativeX;
         Y = originY + relativeY;
         RelativeX = relativeX;

@@ -80,6 +80,8 @@ internal sealed class TightRectangleWriter : IDisposable
     private readonly TightWorker?[] _workers;
     private readonly List<SolidArea> _areas = [];
     private readonly List<TightPiece> _pieces = [];
+    private readonly List<Job> _jobs = [];
+    private int _currentRect;
     private readonly PixelTranslator _rgb = new(PixelFormat.Canonical);
     private int _pieceCount;
     private int _nextPiece;
@@ -103,36 +105,73 @@ internal sealed class TightRectangleWriter : IDisposable
     /// <summary>Whether the last <see cref="Encode"/> wrote a JPEG rectangle.</summary>
     public bool LastEncodeWasLossy { get; private set; }
 
-    public unsafe int Encode(PixelView rect, int x, int y, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
+    public int Encode(PixelView rect, int x, int y, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
+    {
+        Span<bool> lossy = stackalloc bool[1];
+        int written = EncodeBatch(rect, [new BatchRect(0, 0, rect.Width, rect.Height, x, y)], translator, settings, output, lossy);
+        LastEncodeWasLossy = lossy[0];
+        return written;
+    }
+
+    /// <summary>
+    /// Encodes the rectangles of one surface as one job: every rectangle is cut into pieces, and
+    /// the pieces of all of them are prepared in parallel and compressed stream by stream, so a
+    /// batch of small rectangles keeps the workers as busy as one large rectangle does. The
+    /// bytes are those of one <see cref="Encode"/> call per rectangle in order.
+    /// </summary>
+    public unsafe int EncodeBatch(PixelView surface, ReadOnlySpan<BatchRect> rects, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output, Span<bool> lossy)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(translator);
         ArgumentNullException.ThrowIfNull(output);
+        if (lossy.Length < rects.Length)
+        {
+            throw new ArgumentException("One lossy flag is needed per rectangle.", nameof(lossy));
+        }
+
+        lossy[..rects.Length].Clear();
         LastEncodeWasLossy = false;
-        if (rect.IsEmpty)
+        _pieceCount = 0;
+        _jobs.Clear();
+        if (surface.IsEmpty)
         {
             return 0;
         }
 
-        int written = 0;
-        if (SolidDetector.IsSolid(rect, out uint colour))
+        fixed (uint* pixels = &MemoryMarshal.GetReference(surface.Row(0)))
         {
-            for (int sx = 0; sx < rect.Width; sx += TightLevels.MaxWidth)
+            int pixelsToEncode = 0;
+            for (int r = 0; r < rects.Length; r++)
             {
-                WriteFill(output, x + sx, y, Math.Min(TightLevels.MaxWidth, rect.Width - sx), rect.Height, colour, translator);
-                written++;
+                BatchRect b = rects[r];
+                PixelView rect = surface.Slice(b.SourceX, b.SourceY, b.Width, b.Height);
+                _jobs.Add(new Job(pixels + ((long)b.SourceY * surface.Stride) + b.SourceX, surface.Stride, b.Width, b.Height, translator, settings));
+                if (rect.IsEmpty)
+                {
+                    continue;
+                }
+
+                _currentRect = r;
+                if (SolidDetector.IsSolid(rect, out uint colour))
+                {
+                    for (int sx = 0; sx < rect.Width; sx += TightLevels.MaxWidth)
+                    {
+                        AddPiece(b.X, b.Y, sx, 0, Math.Min(TightLevels.MaxWidth, rect.Width - sx), rect.Height, fill: true, colour);
+                    }
+
+                    continue;
+                }
+
+                _areas.Clear();
+                SolidAreaFinder.Split(rect, TightLevels.MinSolidArea, _areas);
+                pixelsToEncode += Cut(b.X, b.Y);
             }
 
-            return written;
-        }
+            if (_pieceCount == 0)
+            {
+                return 0;
+            }
 
-        _areas.Clear();
-        SolidAreaFinder.Split(rect, TightLevels.MinSolidArea, _areas);
-        int pixelsToEncode = Cut(x, y);
-
-        fixed (uint* pixels = &MemoryMarshal.GetReference(rect.Row(0)))
-        {
-            var job = new Job(pixels, rect.Stride, rect.Width, rect.Height, translator, settings);
             int workers = Math.Min(MaxParallelism, Math.Max(1, pixelsToEncode / (MinParallelPixels / 2)));
             workers = Math.Min(workers, _pieceCount);
             for (int w = 0; w < workers; w++)
@@ -146,11 +185,11 @@ internal sealed class TightRectangleWriter : IDisposable
             {
                 if (workers <= 1)
                 {
-                    PrepareAll(job, _workers[0]!);
+                    PrepareAll(_workers[0]!);
                 }
                 else
                 {
-                    Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w => PrepareAll(job, _workers[w]!));
+                    Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w => PrepareAll(_workers[w]!));
                 }
             }
             finally
@@ -192,6 +231,7 @@ internal sealed class TightRectangleWriter : IDisposable
         {
             TightPiece piece = _pieces[i];
             WriteBytes(output, piece.Output.WrittenSpan);
+            lossy[piece.Rect] |= piece.Lossy;
             LastEncodeWasLossy |= piece.Lossy;
             piece.Release();
         }
@@ -234,7 +274,6 @@ internal sealed class TightRectangleWriter : IDisposable
     /// <summary>Turns <see cref="_areas"/> into pieces: fills cut by width, the rest by width and area. Returns the pixels to encode.</summary>
     private int Cut(int x, int y)
     {
-        _pieceCount = 0;
         int pixels = 0;
         foreach (SolidArea area in _areas)
         {
@@ -271,7 +310,7 @@ internal sealed class TightRectangleWriter : IDisposable
             _pieces.Add(new TightPiece());
         }
 
-        _pieces[_pieceCount++].Reset(originX, originY, relativeX, relativeY, width, height, fill, colour);
+        _pieces[_pieceCount++].Reset(_currentRect, originX, originY, relativeX, relativeY, width, height, fill, colour);
     }
 
     private bool HasPieces(int stream)
@@ -287,12 +326,13 @@ internal sealed class TightRectangleWriter : IDisposable
         return false;
     }
 
-    private void PrepareAll(Job job, TightWorker worker)
+    private void PrepareAll(TightWorker worker)
     {
         int i;
         while ((i = Interlocked.Increment(ref _nextPiece)) < _pieceCount)
         {
-            Prepare(_pieces[i], job, worker);
+            TightPiece piece = _pieces[i];
+            Prepare(piece, _jobs[piece.Rect], worker);
         }
     }
 
@@ -672,7 +712,7 @@ internal sealed class TightRectangleWriter : IDisposable
         }
     }
 
-    /// <summary>The pinned pixels of the rectangle being encoded and its settings, shared by the workers of one call.</summary>
+    /// <summary>The pinned pixels of one rectangle of the batch being encoded and its settings, shared by the workers of one call.</summary>
     private readonly unsafe struct Job(uint* pixels, int stride, int width, int height, PixelTranslator translator, EncodeSettings settings)
     {
         private readonly uint* _pixels = pixels;

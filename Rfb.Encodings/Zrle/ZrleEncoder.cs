@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Rfb.Encodings.Zlib;
 
 namespace Rfb.Encodings.Zrle;
@@ -43,27 +44,38 @@ namespace Rfb.Encodings.Zrle;
 /// </remarks>
 public sealed class ZrleEncoder : IRectangleEncoder
 {
-    private const int TileSize = 64;
-    private const int TilePixels = TileSize * TileSize;
+    /// <summary>Below this many pixels in a call, tiles are encoded on the calling thread alone.</summary>
+    public const int MinParallelPixels = 32 * 1024;
 
-    private const byte SubencodingRaw = 0;
-    private const byte SubencodingSolid = 1;
-    private const byte SubencodingPlainRle = 128;
+    private const int TileSize = ZrleTileEncoder.TileSize;
 
     private readonly ZlibDeflater _deflater = new();
-    private readonly TilePalette _palette = new();
-
-    // The runs of the current tile in raster order: colour and length (at most 4096).
-    private readonly uint[] _runColours = new uint[TilePixels];
-    private readonly int[] _runLengths = new int[TilePixels];
-
-    // Encoded tile; the chosen subencoding is never larger than raw (1 + 4096 four-byte pixels).
-    private readonly byte[] _tile = new byte[1 + TilePixels * 4];
-
-    // CPIXELs of the palette or of the run colours.
-    private readonly byte[] _cpixels = new byte[TilePixels * 4];
-
+    private readonly List<Unit> _units = [];
+    private readonly object _gate = new();
+    private int _nextUnit;
+    private Exception? _failure;
     private bool _disposed;
+
+    /// <summary>Creates an encoder that uses up to <see cref="Environment.ProcessorCount"/> threads per call.</summary>
+    public ZrleEncoder()
+        : this(Environment.ProcessorCount)
+    {
+    }
+
+    /// <summary>
+    /// Creates an encoder that uses up to <paramref name="maxParallelism"/> threads per call (1:
+    /// only the calling thread): tiles are encoded on the workers while the calling thread
+    /// compresses them in order on the session's one zlib stream. The bytes are the same for any value.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxParallelism"/> is less than 1.</exception>
+    public ZrleEncoder(int maxParallelism)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxParallelism, 1);
+        MaxParallelism = maxParallelism;
+    }
+
+    /// <summary>The most threads one call uses.</summary>
+    public int MaxParallelism { get; }
 
     /// <inheritdoc />
     public int Encoding => EncodingType.Zrle;
@@ -86,233 +98,300 @@ public sealed class ZrleEncoder : IRectangleEncoder
 
     /// <inheritdoc />
     public int Encode(PixelView rect, int x, int y, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
+        => EncodeBatch(rect, [new BatchRect(0, 0, rect.Width, rect.Height, x, y)], translator, settings, output, stackalloc bool[1]);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The work is cut into units (one row of tiles of one rectangle). With more than one thread
+    /// and at least <see cref="MinParallelPixels"/> pixels, workers encode units in order of
+    /// their index while the calling thread compresses the finished units in that order (and
+    /// encodes units itself while the next one is not ready); each rectangle ends with a sync
+    /// flush. ZRLE is lossless: every <paramref name="lossy"/> flag is false.
+    /// </remarks>
+    public int EncodeBatch(PixelView surface, ReadOnlySpan<BatchRect> rects, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output, Span<bool> lossy)
     {
         ArgumentNullException.ThrowIfNull(translator);
         ArgumentNullException.ThrowIfNull(output);
         ObjectDisposedException.ThrowIf(_disposed, this);
-
-        RectangleHeader.Write(output, x, y, rect.Width, rect.Height, EncodingType.Zrle);
-        _deflater.Start(ZlibLevelFor(settings.CompressLevel));
-        for (int ty = 0; ty < rect.Height; ty += TileSize)
+        if (lossy.Length < rects.Length)
         {
-            int th = Math.Min(TileSize, rect.Height - ty);
-            for (int tx = 0; tx < rect.Width; tx += TileSize)
-            {
-                int tw = Math.Min(TileSize, rect.Width - tx);
-                int length = EncodeTile(rect.Slice(tx, ty, tw, th), translator);
-                _deflater.Write(_tile.AsSpan(0, length));
-            }
+            throw new ArgumentException("One lossy flag is needed per rectangle.", nameof(lossy));
         }
 
-        _deflater.FlushTo(output);
-        return 1;
+        lossy[..rects.Length].Clear();
+        _deflater.Start(ZlibLevelFor(settings.CompressLevel));
+        long pixels = 0;
+        foreach (BatchRect r in rects)
+        {
+            pixels += (long)r.Width * r.Height;
+        }
+
+        if (MaxParallelism == 1 || pixels < MinParallelPixels || surface.IsEmpty)
+        {
+            return EncodeInline(surface, rects, translator, output);
+        }
+
+        return EncodeParallel(surface, rects, translator, output);
     }
 
     public void Dispose()
     {
         _disposed = true;
         _deflater.Dispose();
+        foreach (Unit unit in _units)
+        {
+            unit.Release();
+        }
     }
 
-    /// <summary>Encodes one tile into <see cref="_tile"/> and returns its length.</summary>
-    private int EncodeTile(PixelView tile, PixelTranslator translator)
+    private int EncodeInline(PixelView surface, ReadOnlySpan<BatchRect> rects, PixelTranslator translator, IBufferWriter<byte> output)
     {
-        int width = tile.Width;
-        int height = tile.Height;
-        int bpp = translator.CompactPixelBytes;
-
-        // One pass: runs, their length bytes, and the palette.
-        _palette.Clear();
-        int runs = 0;
-        int plainLengthBytes = 0;   // plain RLE: run-length bytes of all runs
-        int paletteRunBytes = 0;    // palette RLE: index byte plus run-length bytes (none for a run of one)
-        uint current = tile.Row(0)[0];
-        int runLength = 0;
-        for (int row = 0; row < height; row++)
+        ZrleTileEncoder tiles = ZrleTileEncoderPool.Rent();
+        try
         {
-            ReadOnlySpan<uint> pixels = tile.Row(row);
-            int i = 0;
-            while (i < width)
+            foreach (BatchRect r in rects)
             {
-                if (pixels[i] == current)
+                PixelView rect = surface.Slice(r.SourceX, r.SourceY, r.Width, r.Height);
+                RectangleHeader.Write(output, r.X, r.Y, r.Width, r.Height, EncodingType.Zrle);
+                for (int ty = 0; ty < rect.Height; ty += TileSize)
                 {
-                    int different = pixels[i..].IndexOfAnyExcept(current);
-                    int same = different < 0 ? width - i : different;
-                    runLength += same;
-                    i += same;
-                }
-                else
-                {
-                    AddRun(current, runLength, ref runs, ref plainLengthBytes, ref paletteRunBytes);
-                    current = pixels[i];
-                    runLength = 0;
-                }
-            }
-        }
-
-        AddRun(current, runLength, ref runs, ref plainLengthBytes, ref paletteRunBytes);
-
-        int colours = _palette.Count;
-        if (colours == 1)
-        {
-            _tile[0] = SubencodingSolid;
-            translator.TranslateRowCompact([current], _tile.AsSpan(1, bpp));
-            return 1 + bpp;
-        }
-
-        // Sizes of each choice, without the subencoding byte.
-        int rawSize = width * height * bpp;
-        int plainRleSize = runs * bpp + plainLengthBytes;
-        int paletteRleSize = int.MaxValue;
-        int packedSize = int.MaxValue;
-        int bitsPerIndex = 0;
-        if (!_palette.Overflowed)
-        {
-            paletteRleSize = colours * bpp + paletteRunBytes;
-            if (colours <= 16)
-            {
-                bitsPerIndex = colours == 2 ? 1 : colours <= 4 ? 2 : 4;
-                packedSize = colours * bpp + height * ((width * bitsPerIndex + 7) / 8);
-            }
-        }
-
-        if (packedSize <= paletteRleSize && packedSize <= plainRleSize && packedSize <= rawSize)
-        {
-            return WritePackedPalette(width, runs, bitsPerIndex, translator);
-        }
-
-        if (paletteRleSize <= plainRleSize && paletteRleSize <= rawSize)
-        {
-            return WritePaletteRle(runs, translator);
-        }
-
-        if (plainRleSize <= rawSize)
-        {
-            return WritePlainRle(runs, translator);
-        }
-
-        _tile[0] = SubencodingRaw;
-        int rowBytes = width * bpp;
-        for (int row = 0; row < height; row++)
-        {
-            translator.TranslateRowCompact(tile.Row(row), _tile.AsSpan(1 + row * rowBytes, rowBytes));
-        }
-
-        return 1 + rawSize;
-    }
-
-    private void AddRun(uint colour, int length, ref int runs, ref int plainLengthBytes, ref int paletteRunBytes)
-    {
-        _runColours[runs] = colour;
-        _runLengths[runs] = length;
-        runs++;
-        int lengthBytes = (length - 1) / 255 + 1;
-        plainLengthBytes += lengthBytes;
-        paletteRunBytes += length == 1 ? 1 : 1 + lengthBytes;
-        _palette.Add(colour);
-    }
-
-    // Packed palette (2..16 colours): the palette, then each row's indices packed most significant
-    // bits first, every row padded to a whole byte.
-    private int WritePackedPalette(int width, int runs, int bitsPerIndex, PixelTranslator translator)
-    {
-        int at = WritePalette(translator);
-        int accumulator = 0;
-        int bits = 0;
-        int x = 0;
-        for (int r = 0; r < runs; r++)
-        {
-            int index = _palette.IndexOf(_runColours[r]);
-            for (int n = _runLengths[r]; n > 0; n--)
-            {
-                accumulator = (accumulator << bitsPerIndex) | index;
-                bits += bitsPerIndex;
-                if (bits == 8)
-                {
-                    _tile[at++] = (byte)accumulator;
-                    accumulator = 0;
-                    bits = 0;
-                }
-
-                if (++x == width)
-                {
-                    if (bits > 0)
+                    int th = Math.Min(TileSize, rect.Height - ty);
+                    for (int tx = 0; tx < rect.Width; tx += TileSize)
                     {
-                        _tile[at++] = (byte)(accumulator << (8 - bits));
-                        accumulator = 0;
-                        bits = 0;
+                        int length = tiles.EncodeTile(rect.Slice(tx, ty, Math.Min(TileSize, rect.Width - tx), th), translator);
+                        _deflater.Write(tiles.Encoded(length));
+                    }
+                }
+
+                _deflater.FlushTo(output);
+            }
+        }
+        finally
+        {
+            ZrleTileEncoderPool.Return(tiles);
+        }
+
+        return rects.Length;
+    }
+
+    private unsafe int EncodeParallel(PixelView surface, ReadOnlySpan<BatchRect> rects, PixelTranslator translator, IBufferWriter<byte> output)
+    {
+        // Units: one row of tiles of one rectangle, in the order their bytes go on the stream.
+        int count = 0;
+        for (int r = 0; r < rects.Length; r++)
+        {
+            BatchRect b = rects[r];
+            for (int ty = 0; ty < b.Height; ty += TileSize)
+            {
+                if (count == _units.Count)
+                {
+                    _units.Add(new Unit());
+                }
+
+                _units[count++].Reset(b.SourceX, b.SourceY + ty, b.Width, Math.Min(TileSize, b.Height - ty), lastOfRect: ty + TileSize >= b.Height);
+            }
+        }
+
+        _nextUnit = -1;
+        _failure = null;
+        fixed (uint* pixels = &MemoryMarshal.GetReference(surface.Row(0)))
+        {
+            var job = new Job(pixels, surface.Stride, surface.Width, surface.Height, translator, count);
+            int helpers = Math.Min(MaxParallelism - 1, count - 1);
+            var tasks = new Task[helpers];
+            for (int h = 0; h < helpers; h++)
+            {
+                tasks[h] = Task.Factory.StartNew(() => EncodeUnits(job, untilIndex: int.MaxValue), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+            }
+
+            try
+            {
+                int unitIndex = 0;
+                for (int r = 0; r < rects.Length; r++)
+                {
+                    BatchRect b = rects[r];
+                    RectangleHeader.Write(output, b.X, b.Y, b.Width, b.Height, EncodingType.Zrle);
+                    while (true)
+                    {
+                        Unit unit = _units[unitIndex];
+                        WaitFor(job, unitIndex);
+                        _deflater.Write(unit.Bytes);
+                        unit.Release();
+                        unitIndex++;
+                        if (unit.LastOfRect)
+                        {
+                            break;
+                        }
                     }
 
-                    x = 0;
+                    _deflater.FlushTo(output);
+                }
+            }
+            finally
+            {
+                // Stop the workers claiming more and let them finish what they hold.
+                Interlocked.Exchange(ref _nextUnit, int.MaxValue / 2);
+                Task.WaitAll(tasks);
+                foreach (Unit unit in _units)
+                {
+                    unit.Release();
                 }
             }
         }
 
-        return at;
+        return rects.Length;
     }
 
-    // Palette RLE: the palette, then per run the index alone (a run of one) or the index with
-    // bit 7 set followed by the run length.
-    private int WritePaletteRle(int runs, PixelTranslator translator)
+    /// <summary>Until unit <paramref name="index"/> is encoded: encodes the next unclaimed units, or waits.</summary>
+    private void WaitFor(Job job, int index)
     {
-        int at = WritePalette(translator);
-        _tile[0] = (byte)(128 + _palette.Count);
-        for (int r = 0; r < runs; r++)
+        Unit unit = _units[index];
+        while (!Volatile.Read(ref unit.Ready))
         {
-            int index = _palette.IndexOf(_runColours[r]);
-            int length = _runLengths[r];
-            if (length == 1)
+            if (!EncodeUnits(job, untilIndex: index))
             {
-                _tile[at++] = (byte)index;
+                lock (_gate)
+                {
+                    while (!Volatile.Read(ref unit.Ready) && _failure is null)
+                    {
+                        Monitor.Wait(_gate);
+                    }
+                }
             }
-            else
+
+            if (_failure is not null)
             {
-                _tile[at++] = (byte)(index | 128);
-                at = WriteRunLength(length, at);
+                throw new InvalidOperationException("A ZRLE worker failed.", _failure);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Claims and encodes units in index order; stops when none is left or, for the calling
+    /// thread, once it has claimed a unit past <paramref name="untilIndex"/> (it encodes that one,
+    /// then goes back to compressing). Returns whether it encoded any unit.
+    /// </summary>
+    private bool EncodeUnits(Job job, int untilIndex)
+    {
+        bool any = false;
+        ZrleTileEncoder? tiles = null;
+        try
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref _nextUnit)) < job.Count)
+            {
+                tiles ??= ZrleTileEncoderPool.Rent();
+                Unit unit = _units[i];
+                unit.Encode(job.View, job.Translator, tiles);
+                lock (_gate)
+                {
+                    Volatile.Write(ref unit.Ready, true);
+                    Monitor.PulseAll(_gate);
+                }
+
+                any = true;
+                if (i >= untilIndex)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            lock (_gate)
+            {
+                _failure ??= e;
+                Monitor.PulseAll(_gate);
+            }
+
+            throw;
+        }
+        finally
+        {
+            if (tiles is not null)
+            {
+                ZrleTileEncoderPool.Return(tiles);
             }
         }
 
-        return at;
+        return any;
     }
 
-    // Plain RLE: per run a CPIXEL and the run length.
-    private int WritePlainRle(int runs, PixelTranslator translator)
+    /// <summary>One row of tiles of one rectangle and its encoded bytes (in an array rented from the shared pool).</summary>
+    private sealed class Unit
     {
-        int bpp = translator.CompactPixelBytes;
-        translator.TranslateRowCompact(_runColours.AsSpan(0, runs), _cpixels);
-        _tile[0] = SubencodingPlainRle;
-        int at = 1;
-        for (int r = 0; r < runs; r++)
+        private byte[] _bytes = [];
+        private int _length;
+
+        public bool Ready;
+
+        public int SourceX { get; private set; }
+
+        public int SourceY { get; private set; }
+
+        public int Width { get; private set; }
+
+        public int Height { get; private set; }
+
+        public bool LastOfRect { get; private set; }
+
+        public ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _length);
+
+        public void Reset(int sourceX, int sourceY, int width, int height, bool lastOfRect)
         {
-            _cpixels.AsSpan(r * bpp, bpp).CopyTo(_tile.AsSpan(at));
-            at = WriteRunLength(_runLengths[r], at + bpp);
+            SourceX = sourceX;
+            SourceY = sourceY;
+            Width = width;
+            Height = height;
+            LastOfRect = lastOfRect;
+            Ready = false;
+            _length = 0;
         }
 
-        return at;
-    }
-
-    // The subencoding byte (palette size) and the palette's CPIXELs; returns where the data goes.
-    private int WritePalette(PixelTranslator translator)
-    {
-        _palette.SortByValue();
-        ReadOnlySpan<uint> colours = _palette.Colours;
-        int bytes = colours.Length * translator.CompactPixelBytes;
-        _tile[0] = (byte)colours.Length;
-        translator.TranslateRowCompact(colours, _tile.AsSpan(1, bytes));
-        return 1 + bytes;
-    }
-
-    // A run length: (length - 1) as bytes of 255 and a last byte below 255, summed.
-    private int WriteRunLength(int length, int at)
-    {
-        int rest = length - 1;
-        while (rest >= 255)
+        public void Encode(PixelView surface, PixelTranslator translator, ZrleTileEncoder tiles)
         {
-            _tile[at++] = 255;
-            rest -= 255;
+            PixelView row = surface.Slice(SourceX, SourceY, Width, Height);
+            int tilesAcross = (Width + TileSize - 1) / TileSize;
+            int most = tilesAcross * (1 + (TileSize * TileSize * 4));
+            if (_bytes.Length < most)
+            {
+                Release();
+                _bytes = ArrayPool<byte>.Shared.Rent(most);
+            }
+
+            int at = 0;
+            for (int tx = 0; tx < Width; tx += TileSize)
+            {
+                int length = tiles.EncodeTile(row.Slice(tx, 0, Math.Min(TileSize, Width - tx), Height), translator);
+                tiles.Encoded(length).CopyTo(_bytes.AsSpan(at));
+                at += length;
+            }
+
+            _length = at;
         }
 
-        _tile[at++] = (byte)rest;
-        return at;
+        public void Release()
+        {
+            if (_bytes.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_bytes);
+                _bytes = [];
+            }
+
+            _length = 0;
+        }
     }
+
+    /// <summary>The pinned surface of one call and what every worker needs.</summary>
+    private readonly unsafe struct Job(uint* pixels, int stride, int width, int height, PixelTranslator translator, int count)
+    {
+        private readonly uint* _pixels = pixels;
+
+        public PixelTranslator Translator { get; } = translator;
+
+        public int Count { get; } = count;
+
+        public PixelView View => new(new ReadOnlySpan<uint>(_pixels, ((height - 1) * stride) + width), stride, width, height);
+    }
+
 }

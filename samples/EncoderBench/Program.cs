@@ -7,9 +7,10 @@ namespace EncoderBench;
 /// <summary>
 /// Encoder benchmarks on recorded traces.
 ///   EncoderBench bench [BenchmarkDotNet arguments]     per-encoder BenchmarkDotNet runs on trace samples
-///   EncoderBench encperf [--passes 3] [--runs 9] [--threads 1] [CONFIG...]
+///   EncoderBench encperf [--passes 3] [--runs 9] [--threads 1] [--batch] [CONFIG...]
 ///                                                       whole traces, single-threaded CPU seconds and MB,
-///                                                       median of passes of runs, as TigerVNC's encperf
+///                                                       median of passes of runs, as TigerVNC's encperf;
+///                                                       --batch: one encoder call per update
 /// Traces are read from shared/traces beside the checkout or from RFB_TRACES.
 /// </summary>
 internal static class Program
@@ -27,7 +28,7 @@ internal static class Program
             return 0;
         }
 
-        Console.Error.WriteLine("usage: EncoderBench bench [BenchmarkDotNet options] | encperf [--passes N] [--runs N] [--threads N] [CONFIG...]");
+        Console.Error.WriteLine("usage: EncoderBench bench [BenchmarkDotNet options] | encperf [--passes N] [--runs N] [--threads N] [--batch] [CONFIG...]");
         Console.Error.WriteLine("configs: " + string.Join(", ", EncoderConfig.All.Select(c => c.Name)));
         return 2;
     }
@@ -35,6 +36,7 @@ internal static class Program
     private static int EncPerf(string[] args)
     {
         int passes = 3, runs = 9, threads = 1;
+        bool batch = false;
         var names = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -43,12 +45,13 @@ internal static class Program
                 case "--passes": passes = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--batch": batch = true; break;
                 default: names.Add(args[i]); break;
             }
         }
 
         EncoderConfig[] configs = names.Count == 0 ? EncoderConfig.Available.ToArray() : names.Select(EncoderConfig.Find).ToArray();
-        Console.WriteLine($"# traces from {TraceLocator.Folder}; {passes} passes of {runs} runs; {threads} thread(s) per encoder call; CPU s, wall s and MB are medians; Mpx/s from CPU s");
+        Console.WriteLine($"# traces from {TraceLocator.Folder}; {passes} passes of {runs} runs; {threads} thread(s) per encoder call{(batch ? ", one call per update" : ", one call per rectangle")}; CPU s, wall s and MB are medians; Mpx/s from CPU s");
         Console.WriteLine("| trace | Mpx | config | CPU s | wall s | MB | Mpx/s |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (string trace in TraceLocator.Names)
@@ -57,7 +60,7 @@ internal static class Program
             double mpx = frames.Pixels / 1e6;
             foreach (EncoderConfig config in configs)
             {
-                using var encoding = new TraceEncoding(frames, config, threads);
+                using var encoding = new TraceEncoding(frames, config, threads, batch);
                 var passMedians = new List<double>();
                 var wallMedians = new List<double>();
                 long bytes = 0;

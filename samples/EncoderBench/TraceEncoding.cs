@@ -13,12 +13,20 @@ internal sealed class TraceEncoding : IDisposable
     private IRectangleEncoder _encoder;
 
     private readonly int _threads;
+    private readonly bool _batch;
+    private BatchRect[] _batchRects = [];
+    private bool[] _lossy = [];
 
-    public TraceEncoding(TraceFrames frames, EncoderConfig config, int threads = 1)
+    /// <summary>
+    /// Encodes with <paramref name="threads"/> threads per encoder call; with
+    /// <paramref name="batch"/>, each update's rectangles go to the encoder in one call.
+    /// </summary>
+    public TraceEncoding(TraceFrames frames, EncoderConfig config, int threads = 1, bool batch = false)
     {
         _frames = frames;
         _config = config;
         _threads = threads;
+        _batch = batch;
         _encoder = Create();
     }
 
@@ -29,14 +37,38 @@ internal sealed class TraceEncoding : IDisposable
         EncodeSettings settings = _config.Settings;
         foreach (List<TraceRect> rects in _frames.Updates)
         {
-            foreach (TraceRect r in rects)
+            if (_batch)
             {
-                _encoder.Encode(r.View, r.X, r.Y, _translator, settings, _output);
-                if (_output.WrittenCount > (1 << 24))
+                // One call per update: the rectangles share one packed surface.
+                if (_batchRects.Length < rects.Count)
                 {
-                    bytes += _output.WrittenCount;
-                    _output.ResetWrittenCount();
+                    _batchRects = new BatchRect[rects.Count];
+                    _lossy = new bool[rects.Count];
                 }
+
+                Span<BatchRect> batch = _batchRects.AsSpan(0, rects.Count);
+                Span<bool> lossy = _lossy.AsSpan(0, rects.Count);
+                for (int i = 0; i < rects.Count; i++)
+                {
+                    batch[i] = rects[i].Batch;
+                }
+
+                TraceRect first = rects[0];
+                var surface = new PixelView(first.Surface, first.SurfaceStride, first.SurfaceStride, first.Surface.Length / first.SurfaceStride);
+                _encoder.EncodeBatch(surface, batch, _translator, settings, _output, lossy);
+            }
+            else
+            {
+                foreach (TraceRect r in rects)
+                {
+                    _encoder.Encode(r.View, r.X, r.Y, _translator, settings, _output);
+                }
+            }
+
+            if (_output.WrittenCount > (1 << 24))
+            {
+                bytes += _output.WrittenCount;
+                _output.ResetWrittenCount();
             }
         }
 
@@ -52,11 +84,12 @@ internal sealed class TraceEncoding : IDisposable
         _encoder = Create();
     }
 
-    /// <summary>The session's encoder, with the Tight encoders limited to the configured threads.</summary>
+    /// <summary>The session's encoder, with the Tight and ZRLE encoders limited to the configured threads.</summary>
     private IRectangleEncoder Create() => _config.Encoding switch
     {
         EncodingType.Tight => new Rfb.Encodings.Tight.TightEncoder(_threads),
         EncodingType.TightPng => new Rfb.Encodings.Tight.TightPngEncoder(_threads),
+        EncodingType.Zrle => new Rfb.Encodings.Zrle.ZrleEncoder(_threads),
         _ => Rfb.Sessions.EncoderCatalog.Create(_config.Encoding),
     };
 

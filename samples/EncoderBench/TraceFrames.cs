@@ -6,7 +6,9 @@ namespace EncoderBench;
 /// <summary>
 /// The rectangles of a recorded trace as the recording server sent them, each with the pixels
 /// it held after its update: what TigerVNC's encperf encodes, with CopyRect left out. Only the
-/// rectangles' pixels are kept (not a framebuffer per update), so a whole trace fits in memory.
+/// rectangles' pixels are kept (not a framebuffer per update), so a whole trace fits in memory:
+/// an update's rectangles are packed side by side in rows (shelves) of one surface, which the
+/// encoders take as one batch, as a server encodes an update's rectangles from its framebuffer.
 /// </summary>
 internal sealed class TraceFrames
 {
@@ -70,26 +72,16 @@ internal sealed class TraceFrames
                 continue;
             }
 
-            var rects = new List<TraceRect>();
+            var raws = new List<TraceOperation>();
             foreach (TraceOperation op in update.Operations)
             {
                 if (op.Kind == TraceOperationKind.Raw && op.Width > 0 && op.Height > 0)
                 {
-                    var pixels = new uint[op.Width * op.Height];
-                    for (int row = 0; row < op.Height; row++)
-                    {
-                        ReadOnlySpan<uint> source = MemoryMarshal.Cast<byte, uint>(framebuffer.Pixels.AsSpan((op.Y + row) * framebuffer.Stride)).Slice(op.X, op.Width);
-                        Span<uint> target = pixels.AsSpan(row * op.Width, op.Width);
-                        for (int i = 0; i < target.Length; i++)
-                        {
-                            target[i] = source[i] & 0x00FF_FFFF;
-                        }
-                    }
-
-                    rects.Add(new TraceRect(op.X, op.Y, op.Width, op.Height, pixels));
+                    raws.Add(op);
                 }
             }
 
+            List<TraceRect> rects = Pack(framebuffer, raws);
             if (rects.Count > 0)
             {
                 updates.Add(rects);
@@ -102,5 +94,47 @@ internal sealed class TraceFrames
         }
 
         return new TraceFrames(Path.GetFileName(path), framebuffer.Width, framebuffer.Height, updates);
+    }
+
+    /// <summary>Copies the rectangles' pixels into one surface, left to right in shelves at least as wide as the screen.</summary>
+    private static List<TraceRect> Pack(TraceFramebuffer framebuffer, List<TraceOperation> raws)
+    {
+        int width = Math.Max(framebuffer.Width, raws.Count == 0 ? 1 : raws.Max(r => r.Width));
+        var places = new List<(int X, int Y)>(raws.Count);
+        int x = 0, y = 0, shelf = 0;
+        foreach (TraceOperation op in raws)
+        {
+            if (x + op.Width > width)
+            {
+                x = 0;
+                y += shelf;
+                shelf = 0;
+            }
+
+            places.Add((x, y));
+            x += op.Width;
+            shelf = Math.Max(shelf, op.Height);
+        }
+
+        var surface = new uint[width * Math.Max(1, y + shelf)];
+        var rects = new List<TraceRect>(raws.Count);
+        for (int k = 0; k < raws.Count; k++)
+        {
+            TraceOperation op = raws[k];
+            (int px, int py) = places[k];
+            for (int row = 0; row < op.Height; row++)
+            {
+                ReadOnlySpan<uint> source = MemoryMarshal.Cast<byte, uint>(framebuffer.Pixels.AsSpan((op.Y + row) * framebuffer.Stride)).Slice(op.X, op.Width);
+                Span<uint> target = surface.AsSpan(((py + row) * width) + px, op.Width);
+                for (int i = 0; i < target.Length; i++)
+                {
+                    target[i] = source[i] & 0x00FF_FFFF;
+                }
+            }
+
+            rects.Add(new TraceRect(op.X, op.Y, op.Width, op.Height, surface, width, px, py));
+        }
+
+        return rects;
     }
 }
