@@ -40,11 +40,13 @@ namespace Rfb.Encodings.Tight;
 /// stream is started then. Data under 12 bytes is sent uncompressed, as the spec requires.
 /// </para>
 /// <para>
-/// Parallel work, in three phases: the sub-rectangles are classified and prepared (palette,
-/// translation, filters; JPEG and PNG images compressed whole) by up to
-/// <see cref="MaxParallelism"/> workers, each with its own scratch and JPEG compressor; then
-/// each zlib stream compresses its sub-rectangles' data in their original order, the streams
-/// side by side; then the rectangles are written in their original order. What a sub-rectangle
+/// Parallel work: the sub-rectangles of every rectangle of a call (a batch, see
+/// <see cref="EncodeBatch"/>) are classified and prepared (palette, translation, filters; JPEG
+/// and PNG images compressed whole) by up to <see cref="MaxParallelism"/> workers (rented from
+/// <see cref="TightWorkerPool"/>), taken in order; meanwhile the calling thread compresses each
+/// prepared sub-rectangle's data on its zlib stream in the original order, and prepares
+/// sub-rectangles itself while the next one is not ready; then the rectangles are written in
+/// their original order. What a sub-rectangle
 /// becomes never depends on which worker prepared it, and each stream sees the same data in the
 /// same order, so the bytes are the same for any number of workers.
 /// </para>
@@ -81,6 +83,8 @@ internal sealed class TightRectangleWriter : IDisposable
     private readonly List<SolidArea> _areas = [];
     private readonly List<TightPiece> _pieces = [];
     private readonly List<Job> _jobs = [];
+    private readonly object _gate = new();
+    private Exception? _failure;
     private int _currentRect;
     private readonly PixelTranslator _rgb = new(PixelFormat.Canonical);
     private int _pieceCount;
@@ -179,49 +183,34 @@ internal sealed class TightRectangleWriter : IDisposable
                 _workers[w] = TightWorkerPool.Rent();
             }
 
-            // Phase 1: classify and prepare each sub-rectangle; fills, JPEG and PNG are finished here.
+            // Phase 1: classify and prepare each sub-rectangle (fills, JPEG and PNG are finished
+            // there); phase 2: compress each basic piece on its stream, in order.
             _nextPiece = -1;
             try
             {
                 if (workers <= 1)
                 {
                     PrepareAll(_workers[0]!);
-                }
-                else
-                {
-                    Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w => PrepareAll(_workers[w]!));
-                }
-            }
-            finally
-            {
-                // The workers hold nothing the later phases need (JPEG and PNG output is in the pieces).
-                for (int w = 0; w < workers; w++)
-                {
-                    TightWorkerPool.Return(_workers[w]!);
-                    _workers[w] = null;
-                }
-            }
-
-            // Phase 2: each zlib stream compresses its sub-rectangles in order.
-            if (!_png)
-            {
-                int streamsUsed = 0;
-                for (int s = 0; s < _streams.Length; s++)
-                {
-                    streamsUsed += HasPieces(s) ? 1 : 0;
-                }
-
-                if (workers <= 1 || streamsUsed <= 1)
-                {
                     for (int s = 0; s < _streams.Length; s++)
                     {
                         CompressStream(s, settings.CompressLevel);
                     }
                 }
+                else if (_png)
+                {
+                    Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w => PrepareAll(_workers[w]!));
+                }
                 else
                 {
-                    int level = settings.CompressLevel;
-                    Parallel.For(0, _streams.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(workers, streamsUsed) }, s => CompressStream(s, level));
+                    Pipeline(workers, settings.CompressLevel);
+                }
+            }
+            finally
+            {
+                for (int w = 0; w < workers; w++)
+                {
+                    TightWorkerPool.Return(_workers[w]!);
+                    _workers[w] = null;
                 }
             }
         }
@@ -313,17 +302,112 @@ internal sealed class TightRectangleWriter : IDisposable
         _pieces[_pieceCount++].Reset(_currentRect, originX, originY, relativeX, relativeY, width, height, fill, colour);
     }
 
-    private bool HasPieces(int stream)
+    /// <summary>
+    /// Phases 1 and 2 overlapped: <paramref name="workers"/> − 1 helpers prepare pieces in order
+    /// while the calling thread compresses each basic piece on its stream as soon as it is
+    /// prepared (all earlier pieces are, since they are taken in order), and prepares pieces
+    /// itself while the next one is not ready. The streams see their pieces in the same order as
+    /// without threads, so the bytes are the same.
+    /// </summary>
+    private void Pipeline(int workers, int compressLevel)
     {
+        _failure = null;
         for (int i = 0; i < _pieceCount; i++)
         {
-            if (_pieces[i].Stream == stream)
-            {
-                return true;
-            }
+            _pieces[i].Ready = false;
         }
 
-        return false;
+        var tasks = new Task[workers - 1];
+        for (int h = 0; h < tasks.Length; h++)
+        {
+            TightWorker helper = _workers[h + 1]!;
+            tasks[h] = Task.Factory.StartNew(() => PrepareInOrder(helper, int.MaxValue), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+        }
+
+        try
+        {
+            for (int i = 0; i < _pieceCount; i++)
+            {
+                TightPiece piece = _pieces[i];
+                while (!Volatile.Read(ref piece.Ready))
+                {
+                    if (!PrepareInOrder(_workers[0]!, i))
+                    {
+                        lock (_gate)
+                        {
+                            while (!Volatile.Read(ref piece.Ready) && _failure is null)
+                            {
+                                Monitor.Wait(_gate);
+                            }
+                        }
+                    }
+
+                    if (_failure is not null)
+                    {
+                        throw new InvalidOperationException("A Tight worker failed.", _failure);
+                    }
+                }
+
+                if (piece.Stream >= 0)
+                {
+                    WriteBasic(piece, _streams[piece.Stream], compressLevel);
+                }
+            }
+        }
+        finally
+        {
+            // Stop the helpers taking more pieces and let them finish the ones they hold.
+            Interlocked.Exchange(ref _nextPiece, int.MaxValue / 2);
+            try
+            {
+                Task.WaitAll(tasks);
+            }
+            catch (AggregateException) when (_failure is not null)
+            {
+                // Already reported through _failure.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes and prepares pieces in index order until none is left or, for the calling thread, it
+    /// has prepared one at or past <paramref name="untilIndex"/>. Returns whether it prepared any.
+    /// </summary>
+    private bool PrepareInOrder(TightWorker worker, int untilIndex)
+    {
+        bool any = false;
+        try
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref _nextPiece)) < _pieceCount)
+            {
+                TightPiece piece = _pieces[i];
+                Prepare(piece, _jobs[piece.Rect], worker);
+                lock (_gate)
+                {
+                    Volatile.Write(ref piece.Ready, true);
+                    Monitor.PulseAll(_gate);
+                }
+
+                any = true;
+                if (i >= untilIndex)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            lock (_gate)
+            {
+                _failure ??= e;
+                Monitor.PulseAll(_gate);
+            }
+
+            throw;
+        }
+
+        return any;
     }
 
     private void PrepareAll(TightWorker worker)
