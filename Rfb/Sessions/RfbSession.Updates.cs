@@ -170,8 +170,9 @@ internal sealed partial class RfbSession
     }
 
     /// <summary>
-    /// Plans one head: adds the tiles changed since this client last saw the head to its owed
-    /// map, picks the tiles to send now and adds them, merged and offset into the desktop, to the plan.
+    /// Plans one head: adds what changed since this client last saw the head to its owed map
+    /// (per tile, the bounds of the pixels it lacks), picks what to send now and adds it, merged
+    /// and offset into the desktop, to the plan.
     /// </summary>
     private void PlanHead(DesktopPlacement placement, HeadState state, PixelRect framebuffer, PixelRect incremental, PixelRect full, bool resized, bool layoutChanged, bool allowCopy)
     {
@@ -186,46 +187,52 @@ internal sealed partial class RfbSession
         {
             if (state.Owed.Length != tiles.TileCount)
             {
-                state.Owed = new bool[tiles.TileCount];
-                state.ToSend = new bool[tiles.TileCount];
+                state.Owed = new PixelRect[tiles.TileCount];
+                state.ToSend = new PixelRect[tiles.TileCount];
                 state.ClientGeneration = new long[tiles.TileCount];
             }
 
-            state.Owed.AsSpan().Fill(true);
+            OweAll(tiles, state.Owed);
             state.SeenSurfaceSerial = shadow.SurfaceSerial;
+        }
+        else if (allowCopy && PlanCopies(state, shadow, localIncremental, visible))
+        {
+            // The client's CopyRects rebuild some tiles whole as they were at the blit's
+            // generation: those are owed only what changed since (often nothing). Every other
+            // tile holds what the client last saw plus what it is owed already.
+            long seen = state.SeenGeneration;
+            Span<PixelRect> owed = state.Owed;
+            ReadOnlySpan<long> client = state.ClientGeneration;
+            for (int i = 0; i < owed.Length; i++)
+            {
+                long held = client[i];
+                if (held > seen)
+                {
+                    owed[i] = tiles.OwedSince(i, held);
+                }
+                else if (tiles.TileGeneration(i) > seen)
+                {
+                    owed[i] = owed[i].Union(tiles.OwedSince(i, seen));
+                }
+            }
         }
         else
         {
-            bool chained = allowCopy && PlanCopies(state, shadow, localIncremental, visible);
-            tiles.AccumulateChangedSince(state.SeenGeneration, state.Owed);
-            if (chained)
-            {
-                // Tiles that the client's CopyRects rebuild whole, and that nothing changed
-                // since, are not sent as pixels.
-                long seen = state.SeenGeneration;
-                for (int i = 0; i < state.Owed.Length; i++)
-                {
-                    long client = state.ClientGeneration[i];
-                    if (state.Owed[i] && client > seen && tiles.TileGeneration(i) == client)
-                    {
-                        state.Owed[i] = false;
-                    }
-                }
-            }
+            tiles.AccumulateChangesSince(state.SeenGeneration, state.Owed);
         }
 
         if (layoutChanged)
         {
-            state.Owed.AsSpan().Fill(true);
+            OweAll(tiles, state.Owed);
         }
 
         state.SeenGeneration = tiles.Generation;
         OweCursorTiles(placement.Head, state, tiles);
-        Span<bool> toSend = state.ToSend;
+        Span<PixelRect> toSend = state.ToSend;
         toSend.Clear();
         if (resized)
         {
-            toSend.Fill(true);
+            OweAll(tiles, toSend);
         }
         else
         {
@@ -240,11 +247,12 @@ internal sealed partial class RfbSession
 
             if (!localIncremental.IsEmpty)
             {
-                for (int i = 0; i < state.Owed.Length; i++)
+                ReadOnlySpan<PixelRect> owed = state.Owed;
+                for (int i = 0; i < owed.Length; i++)
                 {
-                    if (state.Owed[i] && tiles.TileBounds(i).IntersectsWith(localIncremental))
+                    if (owed[i].IntersectsWith(localIncremental))
                     {
-                        toSend[i] = true;
+                        toSend[i] = toSend[i].Union(owed[i]);
                     }
                 }
             }
@@ -252,14 +260,14 @@ internal sealed partial class RfbSession
 
         for (int i = 0; i < toSend.Length; i++)
         {
-            if (toSend[i])
+            if (!toSend[i].IsEmpty)
             {
-                state.Owed[i] = false;
+                state.Owed[i] = default;
             }
         }
 
         _rects.Clear();
-        tiles.MergeTiles(toSend, _rects);
+        tiles.MergeBoxes(toSend, _rects);
         foreach (PixelRect rect in _rects)
         {
             PixelRect r = rect.Intersect(visible);
@@ -272,6 +280,14 @@ internal sealed partial class RfbSession
         foreach (ConsoleCopy c in _usableCopies)
         {
             _copyPlan.Add((Offset(c.Destination, dx, dy), c.Source.X + dx, c.Source.Y + dy));
+        }
+    }
+
+    private static void OweAll(TileGrid tiles, Span<PixelRect> map)
+    {
+        for (int i = 0; i < tiles.TileCount; i++)
+        {
+            map[i] = tiles.TileBounds(i);
         }
     }
 
@@ -470,21 +486,25 @@ internal sealed partial class RfbSession
                 continue;
             }
 
-            // Tiles still owed will be sent by the next ordinary update; refresh only settled ones.
-            bool any = false;
-            for (int i = 0; i < state.Lossy.Length; i++)
+            // Tiles still owed will be sent by the next ordinary update, perhaps only in part, so
+            // they stay marked lossy and wait; only settled ones are refreshed now.
+            if (state.ToSend.Length != state.Lossy.Length)
             {
-                if (state.Lossy[i] && i < state.Owed.Length && state.Owed[i])
-                {
-                    state.Lossy[i] = false;
-                }
-
-                any |= state.Lossy[i];
+                state.ToSend = new PixelRect[state.Lossy.Length];
             }
 
-            state.AnyLossy = any;
+            Span<PixelRect> refresh = state.ToSend;
+            bool waiting = false;
+            for (int i = 0; i < state.Lossy.Length; i++)
+            {
+                bool owed = i < state.Owed.Length && !state.Owed[i].IsEmpty;
+                refresh[i] = state.Lossy[i] && !owed ? shadow.Tiles.TileBounds(i) : default;
+                state.Lossy[i] &= owed;
+                waiting |= state.Lossy[i];
+            }
+
             merged.Clear();
-            shadow.Tiles.MergeTiles(state.Lossy, merged);
+            shadow.Tiles.MergeBoxes(refresh, merged);
             foreach (PixelRect local in merged)
             {
                 PixelRect desktop = Offset(local, placement.Bounds.X, placement.Bounds.Y).Intersect(framebuffer);
@@ -495,9 +515,8 @@ internal sealed partial class RfbSession
                 }
             }
 
-            // Whatever is not sent now (outside the client's framebuffer) is not owed a refresh.
-            Array.Clear(state.Lossy);
-            state.AnyLossy = false;
+            // Whatever settled tile is not sent now (outside the client's framebuffer) is not owed a refresh.
+            state.AnyLossy = waiting;
         }
 
         if (_plan.Count == 0)
@@ -657,7 +676,7 @@ internal sealed partial class RfbSession
         Span<long> client = state.ClientGeneration;
         for (int i = 0; i < client.Length; i++)
         {
-            client[i] = state.Owed[i] ? -1 : seen;
+            client[i] = state.Owed[i].IsEmpty ? seen : -1;
         }
 
         for (int k = first; k < copies.Count; k++)
@@ -716,9 +735,10 @@ internal sealed partial class RfbSession
 
         public DesktopHead Head { get; } = head;
 
-        public bool[] Owed { get; set; } = Array.Empty<bool>();
+        /// <summary>Per tile, the bounds of the pixels the client lacks (empty: none): a few bytes per tile, never pixels.</summary>
+        public PixelRect[] Owed { get; set; } = Array.Empty<PixelRect>();
 
-        public bool[] ToSend { get; set; } = Array.Empty<bool>();
+        public PixelRect[] ToSend { get; set; } = Array.Empty<PixelRect>();
 
         /// <summary>Scratch for <see cref="PlanCopies"/>: the generation each tile will show on the client.</summary>
         public long[] ClientGeneration { get; set; } = Array.Empty<long>();
