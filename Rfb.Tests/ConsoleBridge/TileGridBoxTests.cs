@@ -118,14 +118,14 @@ public sealed class TileGridBoxTests
     [Fact]
     public void MergeBoxes_SlightlyDifferentRows_JoinedWhenTheWasteIsSmall()
     {
-        // The allowance is the larger of 2 x 64 = 128 pixels and an eighth of the boxes' pixels.
-        // Rows 10..25 in tile 0 and 12..23 in tile 1: the union 128x16 (2048 pixels) holds
-        // 1024 + 768 = 1792 pixels of the boxes; 256 wasted > max(128, 224): kept apart.
-        // Rows 10..25 and 11..25: union 2048, boxes 1024 + 960 = 1984, 64 wasted <= 248: joined.
+        // The allowance is the larger of 2 x 64 = 128 pixels and a quarter of the boxes' pixels.
+        // Rows 10..25 in tile 0 and 20..23 in tile 1: the union 128x16 (2048 pixels) holds
+        // 1024 + 256 = 1280 pixels of the boxes; 768 wasted > max(128, 320): kept apart.
+        // Rows 10..25 and 11..25: union 2048, boxes 1024 + 960 = 1984, 64 wasted <= 496: joined.
         var grid = new TileGrid(128, 64, 64);
         var rects = new List<PixelRect>();
-        grid.MergeBoxes([new PixelRect(0, 10, 64, 16), new PixelRect(64, 12, 64, 12)], rects);
-        Assert.Equal([new PixelRect(0, 10, 64, 16), new PixelRect(64, 12, 64, 12)], rects);
+        grid.MergeBoxes([new PixelRect(0, 10, 64, 16), new PixelRect(64, 20, 64, 4)], rects);
+        Assert.Equal([new PixelRect(0, 10, 64, 16), new PixelRect(64, 20, 64, 4)], rects);
         rects.Clear();
         grid.MergeBoxes([new PixelRect(0, 10, 64, 16), new PixelRect(64, 11, 64, 15)], rects);
         Assert.Equal([new PixelRect(0, 10, 128, 16)], rects);

@@ -197,8 +197,8 @@ internal sealed partial class RfbSession
         }
         else if (allowCopy && PlanCopies(state, shadow, localIncremental, visible))
         {
-            // Each tile shows, once the client has applied the CopyRects, the generation
-            // PlanCopies worked out, except inside its owed box; add what changed since.
+            // Each tile shows, once the client has applied the CopyRects (if any), the
+            // generation PlanCopies worked out, except inside its owed box; add what changed since.
             Span<PixelRect> owed = state.Owed;
             ReadOnlySpan<long> held = state.ClientGeneration;
             for (int i = 0; i < owed.Length; i++)
@@ -363,11 +363,6 @@ internal sealed partial class RfbSession
         }
     }
 
-    /// <summary>
-    /// Encodes the plan: each run of one head's rectangles under that head's read lock, black
-    /// areas from a buffer of zeros. A head that switched surfaces since it was planned is
-    /// skipped; it is owed in full at the next update.
-    /// </summary>
     /// <summary>
     /// Records which tiles a rectangle left lossy on the client: a lossy encode marks every tile it
     /// touched; a lossless one clears the tiles it covered whole.
@@ -536,6 +531,11 @@ internal sealed partial class RfbSession
         return true;
     }
 
+    /// <summary>
+    /// Encodes the plan: each run of one head's rectangles under that head's read lock, black
+    /// areas from a buffer of zeros. A head that switched surfaces since it was planned is
+    /// skipped; it is owed in full at the next update.
+    /// </summary>
     private int EncodeRectangles(IRectangleEncoder encoder, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
     {
         int count = 0;
@@ -646,9 +646,10 @@ internal sealed partial class RfbSession
     /// nothing but listed blits changed the head between the tile's generation and this blit:
     /// the console stamps each refresh and each blit with a generation of its own and lists
     /// every recent blit, so a generation between two listed blits is a refresh. Otherwise the
-    /// tile keeps its generation and the part the blit covered is owed. Returns whether any
-    /// blit is usable; the caller then adds to each tile's owed box what changed since the
-    /// generation it shows.
+    /// tile keeps its generation and the part the blit covered is owed. Returns whether it
+    /// followed the blits (there were new ones and none was dropped), whether or not any is
+    /// usable; the caller then adds to each tile's owed box what changed since the generation
+    /// it shows.
     /// </remarks>
     private bool PlanCopies(HeadState state, in ShadowReadScope shadow, PixelRect incremental, PixelRect visible)
     {
@@ -752,7 +753,7 @@ internal sealed partial class RfbSession
             }
         }
 
-        return _usableCopies.Count > 0;
+        return true;
     }
 
     /// <summary>
