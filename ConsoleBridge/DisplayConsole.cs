@@ -454,14 +454,17 @@ public sealed partial class DisplayConsole : IDisposable
 
     /// <summary>
     /// Compares one canonical row, which starts at (<paramref name="x0"/>, <paramref name="y"/>),
-    /// with the shadow and copies it in, marking in <paramref name="changed"/> the tiles that differ.
+    /// with the shadow and copies in what differs, marking in <paramref name="changed"/> the tiles
+    /// that differ and noting in the tile grid the columns and rows where they differ, so that a
+    /// reader that missed only this change is sent just those pixels.
     /// </summary>
     private bool CompareAndCopyRowUnsynchronized(ReadOnlySpan<uint> row, int x0, int y, Span<bool> changed)
     {
-        int tileSize = _tiles.TileSize;
+        TileGrid tiles = _tiles;
+        int tileSize = tiles.TileSize;
         int right = x0 + row.Length;
         Span<uint> shadowRow = _shadow.AsSpan(y * _width + x0, row.Length);
-        int tileRowBase = (y / tileSize) * _tiles.Columns;
+        int tileRowBase = (y / tileSize) * tiles.Columns;
         bool any = false;
         // Walk the row one tile-column segment at a time, so a difference marks only its tile.
         int x = x0;
@@ -470,16 +473,15 @@ public sealed partial class DisplayConsole : IDisposable
             int segmentEnd = Math.Min(right, (x / tileSize + 1) * tileSize);
             int offset = x - x0;
             int length = segmentEnd - x;
-            int tile = tileRowBase + x / tileSize;
             Span<uint> shadowSegment = shadowRow.Slice(offset, length);
             ReadOnlySpan<uint> guestSegment = row.Slice(offset, length);
-            if (changed[tile])
+            int first = guestSegment.CommonPrefixLength(shadowSegment);
+            if (first < length)
             {
-                guestSegment.CopyTo(shadowSegment);
-            }
-            else if (!guestSegment.SequenceEqual(shadowSegment))
-            {
-                guestSegment.CopyTo(shadowSegment);
+                int last = LastDifference(guestSegment, shadowSegment, first);
+                guestSegment[first..(last + 1)].CopyTo(shadowSegment[first..]);
+                int tile = tileRowBase + x / tileSize;
+                tiles.NoteDifference(tile, !changed[tile], x + first, x + last + 1, y);
                 changed[tile] = true;
                 any = true;
             }
@@ -490,6 +492,28 @@ public sealed partial class DisplayConsole : IDisposable
         return any;
     }
 
+    /// <summary>The index of the last element that differs, given that the one at <paramref name="first"/> does.</summary>
+    private static int LastDifference(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b, int first)
+    {
+        // Skip equal blocks from the end with the vectorised comparison, then look element by element.
+        const int Block = 16;
+        int end = a.Length;
+        while (end - first > Block && a[(end - Block)..end].SequenceEqual(b[(end - Block)..end]))
+        {
+            end -= Block;
+        }
+
+        for (int i = end - 1; i > first; i--)
+        {
+            if (a[i] != b[i])
+            {
+                return i;
+            }
+        }
+
+        return first;
+    }
+
     private void StampChangedUnsynchronized(ReadOnlySpan<bool> changed)
     {
         long generation = _tiles.NextGeneration();
@@ -497,7 +521,7 @@ public sealed partial class DisplayConsole : IDisposable
         {
             if (changed[i])
             {
-                _tiles.Stamp(i, generation);
+                _tiles.StampNoted(i, generation);
             }
         }
     }

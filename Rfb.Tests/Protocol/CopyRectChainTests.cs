@@ -100,7 +100,7 @@ public sealed class CopyRectChainTests
     }
 
     /// <summary>Reads one LastRect-terminated update of Raw and CopyRect rectangles into the mirror.</summary>
-    private static async Task<(int CopyRects, int RawPixels)> ReadUpdateAsync(TestClient client, byte[] mirror, int width)
+    internal static async Task<(int CopyRects, int RawPixels)> ReadUpdateAsync(TestClient client, byte[] mirror, int width)
     {
         byte[] header = await client.ReadExactAsync(4);
         Assert.Equal(0, header[0]);

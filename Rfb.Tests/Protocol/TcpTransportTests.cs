@@ -108,7 +108,8 @@ public sealed class TcpTransportTests
                 byte[] pixels = await good.ReadExactAsync(w * h * 4);
                 if (frame > 1)
                 {
-                    Assert.Equal(new byte[] { 0, 0, 0, 1, 0, 0, 0, 0, 0, 64, 0, 64, 0, 0, 0, 0 }, header);
+                    // Only pixel 0,0 changed since the client's last frame: one 1x1 Raw rectangle.
+                    Assert.Equal(new byte[] { 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0 }, header);
                 }
 
                 Assert.Equal((byte)frame, pixels[0]);

@@ -45,7 +45,7 @@ public sealed class UpdateTests
     }
 
     [Fact]
-    public async Task Update_Incremental_WaitsForDamageThenSendsOnlyChangedTile()
+    public async Task Update_Incremental_WaitsForDamageThenSendsOnlyChangedPixels()
     {
         await using var server = new InMemoryServer(130, 70); // tiles: 3 x 2
         await using TestClient client = server.Connect();
@@ -59,13 +59,16 @@ public sealed class UpdateTests
         server.Console.Invalidate(0, 0, 130, 70);
         server.Console.Refresh();
 
-        byte[] header = await client.ReadExactAsync(16);
-        // Tile (1, 1) covers x 64..127, y 64..69.
-        Assert.Equal(new byte[] { 0, 0, 0, 1, 0, 64, 0, 64, 0, 64, 0, 6, 0, 0, 0, 0 }, header);
-        byte[] pixels = await client.ReadExactAsync(64 * 6 * 4);
-        int offset = ((65 - 64) * 64 + (100 - 64)) * 4;
-        Assert.Equal(new byte[] { 0xEF, 0xCD, 0xAB, 0 }, pixels.AsSpan(offset, 4).ToArray());
-        Assert.Equal(64 * 6 * 4 - 3, pixels.Count(b => b == 0));
+        // The client holds tile (1, 1) as it was before this one change, so it gets only the
+        // pixel the refresh found different: 1x1 at 100,65, Raw.
+        byte[] expected =
+        [
+            0, 0, 0, 1,
+            0, 100, 0, 65, 0, 1, 0, 1, 0, 0, 0, 0,
+            0xEF, 0xCD, 0xAB, 0,
+        ];
+        Assert.Equal(expected, await client.ReadExactAsync(expected.Length));
+        await client.AssertNothingAsync(Quiet);
     }
 
     [Fact]
@@ -94,10 +97,11 @@ public sealed class UpdateTests
         Assert.Equal(new byte[] { 0, 0, 0, 0, 0, 64, 0, 64, 0, 0, 0, 0 }, first);
         byte[] firstPixels = await client.ReadExactAsync(64 * 64 * 4);
         Assert.Equal(new byte[] { 0, 0xFF, 0, 0 }, firstPixels.AsSpan((1 * 64 + 1) * 4, 4).ToArray()); // the latest value only
+        // Tile (0, 0) changed twice since the client's last update, so it comes whole (above);
+        // tile (2, 1) changed once, so only its changed pixel comes: 1x1 at 129,69.
         byte[] second = await client.ReadExactAsync(12);
-        Assert.Equal(new byte[] { 0, 128, 0, 64, 0, 2, 0, 6, 0, 0, 0, 0 }, second);
-        byte[] secondPixels = await client.ReadExactAsync(2 * 6 * 4);
-        Assert.Equal(new byte[] { 0xFF, 0, 0, 0 }, secondPixels.AsSpan(secondPixels.Length - 4).ToArray());
+        Assert.Equal(new byte[] { 0, 129, 0, 69, 0, 1, 0, 1, 0, 0, 0, 0 }, second);
+        Assert.Equal(new byte[] { 0xFF, 0, 0, 0 }, await client.ReadExactAsync(4));
         await client.AssertNothingAsync(Quiet);
     }
 
@@ -217,12 +221,18 @@ public sealed class UpdateTests
         server.Memory.AsSpan(0, 4).CopyTo(server.Memory.AsSpan((64 * 256 + 128) * 4));
         server.Console.CopyRect(0, 0, 128, 64, 1, 1);
         await client.SendAsync(ClientMessages.UpdateRequest(true, 0, 0, 256, 128));
-        byte[] header = await client.ReadExactAsync(4 + 12);
-        Assert.Equal(new byte[] { 0, 0, 0, 2, 0, 0, 0, 0, 0, 64, 0, 64, 0, 0, 0, 0 }, header);
-        await client.ReadExactAsync(64 * 64 * 4);
-        Assert.Equal(new byte[] { 0, 128, 0, 64, 0, 64, 0, 64, 0, 0, 0, 0 }, await client.ReadExactAsync(12));
-        byte[] pixels = await client.ReadExactAsync(64 * 64 * 4);
-        Assert.Equal(new byte[] { 0xFF, 0xFF, 0xFF, 0 }, pixels.AsSpan(0, 4).ToArray());
+        // Each tile changed once since the client's last update: the refresh found one pixel
+        // different at 0,0 and the blit wrote one pixel at 128,64, so each comes as 1x1 Raw.
+        byte[] expected =
+        [
+            0, 0, 0, 2,
+            0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0,
+            0xFF, 0xFF, 0xFF, 0,
+            0, 128, 0, 64, 0, 1, 0, 1, 0, 0, 0, 0,
+            0xFF, 0xFF, 0xFF, 0,
+        ];
+        Assert.Equal(expected, await client.ReadExactAsync(expected.Length));
+        await client.AssertNothingAsync(Quiet);
     }
 
     [Fact]

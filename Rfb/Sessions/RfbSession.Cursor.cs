@@ -111,7 +111,7 @@ internal sealed partial class RfbSession
                 PixelRect area = drawn.Bounds.Intersect(grid);
                 if (!area.IsEmpty)
                 {
-                    tiles.MarkTiles(area, state.Owed);
+                    tiles.AddArea(area, state.Owed);
                 }
             }
         }

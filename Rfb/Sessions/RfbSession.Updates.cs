@@ -170,8 +170,9 @@ internal sealed partial class RfbSession
     }
 
     /// <summary>
-    /// Plans one head: adds the tiles changed since this client last saw the head to its owed
-    /// map, picks the tiles to send now and adds them, merged and offset into the desktop, to the plan.
+    /// Plans one head: adds what changed since this client last saw the head to its owed map
+    /// (per tile, the bounds of the pixels it lacks), picks what to send now and adds it, merged
+    /// and offset into the desktop, to the plan.
     /// </summary>
     private void PlanHead(DesktopPlacement placement, HeadState state, PixelRect framebuffer, PixelRect incremental, PixelRect full, bool resized, bool layoutChanged, bool allowCopy)
     {
@@ -186,46 +187,45 @@ internal sealed partial class RfbSession
         {
             if (state.Owed.Length != tiles.TileCount)
             {
-                state.Owed = new bool[tiles.TileCount];
-                state.ToSend = new bool[tiles.TileCount];
+                state.Owed = new PixelRect[tiles.TileCount];
+                state.ToSend = new PixelRect[tiles.TileCount];
                 state.ClientGeneration = new long[tiles.TileCount];
             }
 
-            state.Owed.AsSpan().Fill(true);
+            OweAll(tiles, state.Owed);
             state.SeenSurfaceSerial = shadow.SurfaceSerial;
+        }
+        else if (allowCopy && PlanCopies(state, shadow, localIncremental, visible))
+        {
+            // Each tile shows, once the client has applied the CopyRects (if any), the
+            // generation PlanCopies worked out, except inside its owed box; add what changed since.
+            Span<PixelRect> owed = state.Owed;
+            ReadOnlySpan<long> held = state.ClientGeneration;
+            for (int i = 0; i < owed.Length; i++)
+            {
+                if (tiles.TileGeneration(i) > held[i])
+                {
+                    owed[i] = owed[i].Union(tiles.OwedSince(i, held[i]));
+                }
+            }
         }
         else
         {
-            bool chained = allowCopy && PlanCopies(state, shadow, localIncremental, visible);
-            tiles.AccumulateChangedSince(state.SeenGeneration, state.Owed);
-            if (chained)
-            {
-                // Tiles that the client's CopyRects rebuild whole, and that nothing changed
-                // since, are not sent as pixels.
-                long seen = state.SeenGeneration;
-                for (int i = 0; i < state.Owed.Length; i++)
-                {
-                    long client = state.ClientGeneration[i];
-                    if (state.Owed[i] && client > seen && tiles.TileGeneration(i) == client)
-                    {
-                        state.Owed[i] = false;
-                    }
-                }
-            }
+            tiles.AccumulateChangesSince(state.SeenGeneration, state.Owed);
         }
 
         if (layoutChanged)
         {
-            state.Owed.AsSpan().Fill(true);
+            OweAll(tiles, state.Owed);
         }
 
         state.SeenGeneration = tiles.Generation;
         OweCursorTiles(placement.Head, state, tiles);
-        Span<bool> toSend = state.ToSend;
+        Span<PixelRect> toSend = state.ToSend;
         toSend.Clear();
         if (resized)
         {
-            toSend.Fill(true);
+            OweAll(tiles, toSend);
         }
         else
         {
@@ -240,11 +240,12 @@ internal sealed partial class RfbSession
 
             if (!localIncremental.IsEmpty)
             {
-                for (int i = 0; i < state.Owed.Length; i++)
+                ReadOnlySpan<PixelRect> owed = state.Owed;
+                for (int i = 0; i < owed.Length; i++)
                 {
-                    if (state.Owed[i] && tiles.TileBounds(i).IntersectsWith(localIncremental))
+                    if (owed[i].IntersectsWith(localIncremental))
                     {
-                        toSend[i] = true;
+                        toSend[i] = toSend[i].Union(owed[i]);
                     }
                 }
             }
@@ -252,14 +253,14 @@ internal sealed partial class RfbSession
 
         for (int i = 0; i < toSend.Length; i++)
         {
-            if (toSend[i])
+            if (!toSend[i].IsEmpty)
             {
-                state.Owed[i] = false;
+                state.Owed[i] = default;
             }
         }
 
         _rects.Clear();
-        tiles.MergeTiles(toSend, _rects);
+        tiles.MergeBoxes(toSend, _rects);
         foreach (PixelRect rect in _rects)
         {
             PixelRect r = rect.Intersect(visible);
@@ -272,6 +273,14 @@ internal sealed partial class RfbSession
         foreach (ConsoleCopy c in _usableCopies)
         {
             _copyPlan.Add((Offset(c.Destination, dx, dy), c.Source.X + dx, c.Source.Y + dy));
+        }
+    }
+
+    private static void OweAll(TileGrid tiles, Span<PixelRect> map)
+    {
+        for (int i = 0; i < tiles.TileCount; i++)
+        {
+            map[i] = tiles.TileBounds(i);
         }
     }
 
@@ -354,11 +363,6 @@ internal sealed partial class RfbSession
         }
     }
 
-    /// <summary>
-    /// Encodes the plan: each run of one head's rectangles under that head's read lock, black
-    /// areas from a buffer of zeros. A head that switched surfaces since it was planned is
-    /// skipped; it is owed in full at the next update.
-    /// </summary>
     /// <summary>
     /// Records which tiles a rectangle left lossy on the client: a lossy encode marks every tile it
     /// touched; a lossless one clears the tiles it covered whole.
@@ -470,21 +474,25 @@ internal sealed partial class RfbSession
                 continue;
             }
 
-            // Tiles still owed will be sent by the next ordinary update; refresh only settled ones.
-            bool any = false;
-            for (int i = 0; i < state.Lossy.Length; i++)
+            // Tiles still owed will be sent by the next ordinary update, perhaps only in part, so
+            // they stay marked lossy and wait; only settled ones are refreshed now.
+            if (state.ToSend.Length != state.Lossy.Length)
             {
-                if (state.Lossy[i] && i < state.Owed.Length && state.Owed[i])
-                {
-                    state.Lossy[i] = false;
-                }
-
-                any |= state.Lossy[i];
+                state.ToSend = new PixelRect[state.Lossy.Length];
             }
 
-            state.AnyLossy = any;
+            Span<PixelRect> refresh = state.ToSend;
+            bool waiting = false;
+            for (int i = 0; i < state.Lossy.Length; i++)
+            {
+                bool owed = i < state.Owed.Length && !state.Owed[i].IsEmpty;
+                refresh[i] = state.Lossy[i] && !owed ? shadow.Tiles.TileBounds(i) : default;
+                state.Lossy[i] &= owed;
+                waiting |= state.Lossy[i];
+            }
+
             merged.Clear();
-            shadow.Tiles.MergeTiles(state.Lossy, merged);
+            shadow.Tiles.MergeBoxes(refresh, merged);
             foreach (PixelRect local in merged)
             {
                 PixelRect desktop = Offset(local, placement.Bounds.X, placement.Bounds.Y).Intersect(framebuffer);
@@ -495,9 +503,8 @@ internal sealed partial class RfbSession
                 }
             }
 
-            // Whatever is not sent now (outside the client's framebuffer) is not owed a refresh.
-            Array.Clear(state.Lossy);
-            state.AnyLossy = false;
+            // Whatever settled tile is not sent now (outside the client's framebuffer) is not owed a refresh.
+            state.AnyLossy = waiting;
         }
 
         if (_plan.Count == 0)
@@ -524,6 +531,11 @@ internal sealed partial class RfbSession
         return true;
     }
 
+    /// <summary>
+    /// Encodes the plan: each run of one head's rectangles under that head's read lock, black
+    /// areas from a buffer of zeros. A head that switched surfaces since it was planned is
+    /// skipped; it is owed in full at the next update.
+    /// </summary>
     private int EncodeRectangles(IRectangleEncoder encoder, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
     {
         int count = 0;
@@ -618,21 +630,27 @@ internal sealed partial class RfbSession
     }
 
     /// <summary>
-    /// The one blit on a head since this client's last update, when the client can repeat it: it
-    /// holds the source exactly as it was moved (nothing under it owed or changed since the
-    /// client's generation), and both places are inside the area it asked for and the part of the
-    /// head it sees. More than one blit, or none, gives null and the moved pixels are sent as they are.
-    /// </summary>
-    /// <summary>
     /// Picks the guest's blits since this client's last update that the client can repeat, in
-    /// order, into <c>_usableCopies</c>. It follows, per tile, the generation the client's copy
-    /// of that tile will show: the last one seen for tiles it is not owed, the blit's for tiles a
-    /// usable blit rebuilds whole, and none for tiles a blit covers in part or that a skipped blit
-    /// changed. A blit is usable when every tile under its source shows at least the newest
-    /// generation its source had when it moved, and both places lie inside the request and the
-    /// client's framebuffer. Returns whether any blit is usable; <c>ClientGeneration</c> then says
-    /// which tiles the blits rebuild.
+    /// order, into <c>_usableCopies</c>. It follows, per tile, what the client's copy of that
+    /// tile will show once the blits are applied: the head as it was at a generation
+    /// (<c>ClientGeneration</c>) except inside a box of pixels that may differ (kept in
+    /// <c>Owed</c>; at first the generation last seen and what is owed already).
     /// </summary>
+    /// <remarks>
+    /// A blit is usable when both places lie inside the request and the client's framebuffer.
+    /// The client's source may be partly wrong (a line drawn there that the client has not been
+    /// sent yet): the wrong parts move with the blit and are owed at the destination, as
+    /// libvncserver moves its modified region; a blit whose whole source would be wrong is not
+    /// used. A tile the blit covers whole then shows the blit's generation. So does a tile it
+    /// covers in part, and a tile a skipped blit changed (with the changed part owed), when
+    /// nothing but listed blits changed the head between the tile's generation and this blit:
+    /// the console stamps each refresh and each blit with a generation of its own and lists
+    /// every recent blit, so a generation between two listed blits is a refresh. Otherwise the
+    /// tile keeps its generation and the part the blit covered is owed. Returns whether it
+    /// followed the blits (there were new ones and none was dropped), whether or not any is
+    /// usable; the caller then adds to each tile's owed box what changed since the generation
+    /// it shows.
+    /// </remarks>
     private bool PlanCopies(HeadState state, in ShadowReadScope shadow, PixelRect incremental, PixelRect visible)
     {
         IReadOnlyList<ConsoleCopy> copies = shadow.RecentCopies;
@@ -654,25 +672,78 @@ internal sealed partial class RfbSession
         }
 
         TileGrid tiles = shadow.Tiles;
-        Span<long> client = state.ClientGeneration;
-        for (int i = 0; i < client.Length; i++)
-        {
-            client[i] = state.Owed[i] ? -1 : seen;
-        }
-
+        Span<long> held = state.ClientGeneration;
+        Span<PixelRect> wrong = state.Owed;
+        Span<PixelRect> moved = state.ToSend;
+        held.Fill(seen);
+        long previous = seen;
+        long lastRefresh = seen; // the newest generation after seen, and before this blit, that is a refresh
         for (int k = first; k < copies.Count; k++)
         {
             ConsoleCopy c = copies[k];
-            bool usable = incremental.Contains(c.Destination) && visible.Contains(c.Destination) && visible.Contains(c.Source)
-                && OldestClientGeneration(tiles, client, c.Source) >= c.SourceGeneration;
-            PixelRect d = c.Destination;
-            bool any = tiles.TryGetTileRange(d, out int c0, out int c1, out int r0, out int r1);
-            for (int r = r0; any && r <= r1; r++)
+            if (c.Generation > previous + 1)
             {
-                for (int col = c0; col <= c1; col++)
+                lastRefresh = c.Generation - 1;
+            }
+
+            previous = c.Generation;
+            PixelRect s = c.Source, d = c.Destination;
+            if (!tiles.TryGetTileRange(d, out int dc0, out int dc1, out int dr0, out int dr1))
+            {
+                continue;
+            }
+
+            for (int r = dr0; r <= dr1; r++)
+            {
+                moved.Slice(r * tiles.Columns + dc0, dc1 - dc0 + 1).Clear();
+            }
+
+            bool usable = incremental.Contains(d) && visible.Contains(d) && visible.Contains(s);
+            if (usable && tiles.TryGetTileRange(s, out int sc0, out int sc1, out int sr0, out int sr1))
+            {
+                // The parts of the source the client may show wrong, moved to the destination.
+                int dx = d.X - s.X, dy = d.Y - s.Y;
+                long wrongArea = 0;
+                for (int r = sr0; r <= sr1; r++)
+                {
+                    for (int col = sc0; col <= sc1; col++)
+                    {
+                        int t = r * tiles.Columns + col;
+                        PixelRect part = SourceWrong(tiles, t, held[t], wrong[t], c, lastRefresh).Intersect(s);
+                        if (!part.IsEmpty)
+                        {
+                            wrongArea += part.Area;
+                            tiles.AddArea(part with { X = part.X + dx, Y = part.Y + dy }, moved);
+                        }
+                    }
+                }
+
+                usable = wrongArea < s.Area;
+            }
+
+            for (int r = dr0; r <= dr1; r++)
+            {
+                for (int col = dc0; col <= dc1; col++)
                 {
                     int index = r * tiles.Columns + col;
-                    client[index] = usable && d.Contains(tiles.TileBounds(index)) ? c.Generation : -1;
+                    PixelRect tile = tiles.TileBounds(index);
+                    PixelRect covered = tile.Intersect(d);
+                    if (usable && covered == tile)
+                    {
+                        held[index] = c.Generation;
+                        wrong[index] = moved[index];
+                    }
+                    else if (lastRefresh <= held[index])
+                    {
+                        // Only listed blits changed the head since the tile's generation.
+                        PixelRect kept = usable && d.Contains(wrong[index]) ? default : wrong[index];
+                        held[index] = c.Generation;
+                        wrong[index] = kept.Union(usable ? moved[index] : covered);
+                    }
+                    else
+                    {
+                        wrong[index] = wrong[index].Union(covered);
+                    }
                 }
             }
 
@@ -682,26 +753,33 @@ internal sealed partial class RfbSession
             }
         }
 
-        return _usableCopies.Count > 0;
+        return true;
     }
 
-    private static long OldestClientGeneration(TileGrid tiles, ReadOnlySpan<long> client, PixelRect area)
+    /// <summary>
+    /// The pixels of tile <paramref name="index"/> that may differ, on a client that shows the
+    /// tile as of generation <paramref name="held"/> except inside <paramref name="wrong"/>,
+    /// from the tile as it was when blit <paramref name="copy"/> read it.
+    /// </summary>
+    private static PixelRect SourceWrong(TileGrid tiles, int index, long held, PixelRect wrong, ConsoleCopy copy, long lastRefresh)
     {
-        long oldest = long.MaxValue;
-        if (!tiles.TryGetTileRange(area, out int c0, out int c1, out int r0, out int r1))
+        long current = tiles.TileGeneration(index);
+        if (lastRefresh <= held || current <= held || held >= copy.SourceGeneration)
         {
-            return oldest;
+            // Nothing but blits already followed changed the head since the client's generation;
+            // or the tile has not changed since; or it last changed before the blit at or before
+            // the client's generation (the source's newest generation at the blit bounds every
+            // source tile's).
+            return wrong;
         }
 
-        for (int r = r0; r <= r1; r++)
+        if (current < copy.Generation && tiles.PreviousGeneration(index) <= held)
         {
-            for (int col = c0; col <= c1; col++)
-            {
-                oldest = Math.Min(oldest, client[r * tiles.Columns + col]);
-            }
+            // Unchanged since before the blit, and by one change since the client's generation.
+            return wrong.Union(tiles.ChangeBounds(index));
         }
 
-        return oldest;
+        return tiles.TileBounds(index);
     }
 
     private static PixelRect Offset(PixelRect r, int dx, int dy) => r.IsEmpty ? default : r with { X = r.X + dx, Y = r.Y + dy };
@@ -716,9 +794,10 @@ internal sealed partial class RfbSession
 
         public DesktopHead Head { get; } = head;
 
-        public bool[] Owed { get; set; } = Array.Empty<bool>();
+        /// <summary>Per tile, the bounds of the pixels the client lacks (empty: none): a few bytes per tile, never pixels.</summary>
+        public PixelRect[] Owed { get; set; } = Array.Empty<PixelRect>();
 
-        public bool[] ToSend { get; set; } = Array.Empty<bool>();
+        public PixelRect[] ToSend { get; set; } = Array.Empty<PixelRect>();
 
         /// <summary>Scratch for <see cref="PlanCopies"/>: the generation each tile will show on the client.</summary>
         public long[] ClientGeneration { get; set; } = Array.Empty<long>();
