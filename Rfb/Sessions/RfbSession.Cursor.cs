@@ -122,6 +122,10 @@ internal sealed partial class RfbSession
     /// the drawn cursor meets the rectangle, a scratch copy of just that rectangle with the cursor
     /// blended over it.
     /// </summary>
+    /// <summary>Whether <see cref="WithCursor"/> draws the cursor into <paramref name="local"/> of this head.</summary>
+    private bool DrawsCursorInto(HeadState state, PixelRect local)
+        => _drawnCursor is { } cursor && cursor.Head == state.Head && !cursor.Bounds.Intersect(local).IsEmpty;
+
     private PixelView WithCursor(HeadState state, PixelView head, PixelRect local)
     {
         PixelView source = head.Slice(local.X, local.Y, local.Width, local.Height);

@@ -17,6 +17,9 @@ internal sealed partial class RfbSession
 
     private readonly Dictionary<DesktopHead, HeadState> _headStates = new();
     private readonly List<PlannedRect> _plan = new();
+    private readonly List<PlannedRect> _batch = new();
+    private BatchRect[] _batchRects = [];
+    private bool[] _batchLossy = [];
     private readonly List<ConsoleCopy> _usableCopies = new();
     private readonly List<PixelRect> _uncovered = new();
     private readonly List<(PixelRect Destination, int SourceX, int SourceY)> _copyPlan = new();
@@ -558,15 +561,59 @@ internal sealed partial class RfbSession
                 PlannedRect p = _plan[i];
                 if (p.Serial == serial)
                 {
-                    count += encoder.Encode(WithCursor(state, view, p.Local), p.Desktop.X, p.Desktop.Y, translator, settings, output);
-                    TrackLossy(state, shadow.Tiles, p.Local, encoder.LastEncodeWasLossy);
+                    if (DrawsCursorInto(state, p.Local))
+                    {
+                        // Drawn into a copy of its pixels: a surface of its own, so alone.
+                        count += EncodeBatch(encoder, state, shadow.Tiles, view, translator, settings, output);
+                        count += encoder.Encode(WithCursor(state, view, p.Local), p.Desktop.X, p.Desktop.Y, translator, settings, output);
+                        TrackLossy(state, shadow.Tiles, p.Local, encoder.LastEncodeWasLossy);
+                    }
+                    else
+                    {
+                        _batch.Add(p);
+                    }
                 }
 
                 i++;
             }
             while (i < _plan.Count && _plan[i].Head == state);
+            count += EncodeBatch(encoder, state, shadow.Tiles, view, translator, settings, output);
         }
 
+        return count;
+    }
+
+    /// <summary>
+    /// Encodes the rectangles gathered in <see cref="_batch"/> (one head's, in plan order) in one
+    /// call, so the encoder can spread them over its threads, and empties the batch.
+    /// </summary>
+    private int EncodeBatch(IRectangleEncoder encoder, HeadState state, TileGrid tiles, PixelView head, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output)
+    {
+        int n = _batch.Count;
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        if (_batchRects.Length < n)
+        {
+            _batchRects = new BatchRect[Math.Max(n, _batchRects.Length * 2)];
+            _batchLossy = new bool[_batchRects.Length];
+        }
+
+        for (int k = 0; k < n; k++)
+        {
+            PlannedRect p = _batch[k];
+            _batchRects[k] = new BatchRect(p.Local.X, p.Local.Y, p.Local.Width, p.Local.Height, p.Desktop.X, p.Desktop.Y);
+        }
+
+        int count = encoder.EncodeBatch(head, _batchRects.AsSpan(0, n), translator, settings, output, _batchLossy.AsSpan(0, n));
+        for (int k = 0; k < n; k++)
+        {
+            TrackLossy(state, tiles, _batch[k].Local, _batchLossy[k]);
+        }
+
+        _batch.Clear();
         return count;
     }
 
