@@ -85,6 +85,7 @@ internal sealed class TightRectangleWriter : IDisposable
     private readonly List<Job> _jobs = [];
     private readonly object _gate = new();
     private Exception? _failure;
+    private bool _allowsLossy;
     private int _currentRect;
     private readonly PixelTranslator _rgb = new(PixelFormat.Canonical);
     private int _pieceCount;
@@ -134,6 +135,7 @@ internal sealed class TightRectangleWriter : IDisposable
         }
 
         lossy[..rects.Length].Clear();
+        _allowsLossy = settings.AllowsLossy;
         LastEncodeWasLossy = false;
         _pieceCount = 0;
         _jobs.Clear();
@@ -624,7 +626,9 @@ internal sealed class TightRectangleWriter : IDisposable
         bool compressed = data.Length >= MinCompressedLength;
         if (compressed)
         {
-            int level = stream is StreamFullColour or StreamGradient ? TightLevels.FullColourZlibLevel(compressLevel) : TightLevels.ZlibLevel(compressLevel);
+            // Full-colour data of a lossless call gets the higher level; with JPEG allowed, full colour
+            // is only the flat content JPEG would not suit, and the lower level keeps the CPU down.
+            int level = stream is StreamFullColour or StreamGradient && !_allowsLossy ? TightLevels.FullColourZlibLevel(compressLevel) : TightLevels.ZlibLevel(compressLevel);
             payload = zlib.Compress(data, level, out bool reset);
             if (reset)
             {
