@@ -481,8 +481,15 @@ public sealed partial class DisplayConsole : IDisposable
                 int last = LastDifference(guestSegment, shadowSegment, first);
                 guestSegment[first..(last + 1)].CopyTo(shadowSegment[first..]);
                 int tile = tileRowBase + x / tileSize;
-                tiles.NoteDifference(tile, !changed[tile], x + first, x + last + 1, y);
-                changed[tile] = true;
+                bool firstInTile = !changed[tile];
+                tiles.NoteDifference(tile, firstInTile, x + first, x + last + 1, y);
+                if (firstInTile)
+                {
+                    // Written once per tile and refresh: the GL path's parallel bands share cache
+                    // lines of this array, and a store on every row made them fight over them.
+                    changed[tile] = true;
+                }
+
                 any = true;
             }
 

@@ -31,6 +31,7 @@ internal static unsafe partial class Egl
     public const int ContextMinorVersion = 0x30FB;
     public const int ContextOpenGlProfileMask = 0x30FD;
     public const int ContextOpenGlCoreProfileBit = 0x1;
+    public const int ContextOpenGlDebug = 0x31B0;
     public const uint PlatformSurfacelessMesa = 0x31DD;
     public const uint PlatformDeviceExt = 0x313F;
     public const int DrmDeviceFileExt = 0x3233;

@@ -57,7 +57,8 @@ internal sealed unsafe class EglContext : IDisposable
 
         nint handle = 0;
         int version = 0;
-        int* attributes = stackalloc int[7];
+        int* attributes = stackalloc int[9];
+        bool debug = GlDiagnostics.DebugOutput;
         foreach ((int major, int minor) in s_versions)
         {
             attributes[0] = Egl.ContextMajorVersion;
@@ -66,7 +67,9 @@ internal sealed unsafe class EglContext : IDisposable
             attributes[3] = minor;
             attributes[4] = Egl.ContextOpenGlProfileMask;
             attributes[5] = Egl.ContextOpenGlCoreProfileBit;
-            attributes[6] = Egl.None;
+            attributes[6] = debug ? Egl.ContextOpenGlDebug : Egl.None;
+            attributes[7] = 1;
+            attributes[8] = Egl.None;
             handle = Egl.CreateContext(display.Handle, config, 0, attributes);
             if (handle != 0)
             {

@@ -234,6 +234,7 @@ public sealed unsafe class GlBridge : IDisposable
         }
 
         Renderer = _context.Renderer;
+        GlDiagnostics.Attach(_context.Gl);
         PersistentMapping = _options.PersistentMapping && (_context.Version >= 44 || _context.HasGlExtension("GL_ARB_buffer_storage"));
         _context.Gl.PixelStore(PixelStoreParameter.PackAlignment, 4);
         _context.Gl.PixelStore(PixelStoreParameter.PackRowLength, 0);
@@ -723,6 +724,7 @@ public sealed unsafe class GlBridge : IDisposable
         }
 
         slot.Fence = gl.FenceSync(SyncCondition.SyncGpuCommandsComplete, SyncBehaviorFlags.None);
+        GlDiagnostics.TimeFence(gl, slot.Fence);
         gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
         if (staged)
         {
