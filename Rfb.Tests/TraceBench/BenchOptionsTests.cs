@@ -9,7 +9,7 @@ public sealed class BenchOptionsTests
     public void Parse_EveryOption_ReadsThem()
     {
         BenchOptions o = BenchOptions.Parse(["a.fbs.zst", "b.fbs", "--encoding", "tight", "--quality", "8", "--compress", "2", "--threads", "2",
-            "--pace", "max", "--peers", "xvnc,libvncserver,neatvnc", "--json", "out.json", "--final-frame", "f.png", "--charts", "charts", "--clients", "8"]);
+            "--pace", "max", "--peers", "xvnc,libvncserver,neatvnc", "--json", "out.json", "--final-frame", "f.png", "--charts", "charts", "--clients", "8", "--warmup"]);
 
         Assert.Equal(["a.fbs.zst", "b.fbs"], o.Traces);
         Assert.Equal(EncodingType.Tight, o.Encoding);
@@ -22,6 +22,7 @@ public sealed class BenchOptionsTests
         Assert.Equal(Path.Combine("", "f-a.png"), o.FinalFrameFor("a"));
         Assert.Equal("charts", o.ChartsDirectory);
         Assert.Equal(8, o.Clients);
+        Assert.True(o.Warmup);
     }
 
     [Fact]
@@ -37,6 +38,7 @@ public sealed class BenchOptionsTests
         Assert.False(o.EncoderOnly);
         Assert.Null(o.ChartsDirectory);
         Assert.Equal(1, o.Clients);
+        Assert.False(o.Warmup);
     }
 
     [Theory]

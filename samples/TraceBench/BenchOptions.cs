@@ -6,7 +6,7 @@ namespace TraceBench;
 /// <summary>
 /// <c>TraceBench TRACE... [--encoding tight|zrle|...] [--quality N] [--compress N] [--threads N]
 /// [--pace recorded|max] [--encoder-only] [--peers xvnc,libvncserver,neatvnc] [--json FILE]
-/// [--final-frame FILE.png] [--charts DIR] [--clients N]</c>.
+/// [--final-frame FILE.png] [--charts DIR] [--clients N] [--warmup]</c>.
 /// </summary>
 internal sealed class BenchOptions
 {
@@ -19,7 +19,7 @@ internal sealed class BenchOptions
         Usage:
           TraceBench TRACE... [--encoding {EncodingNames.All}] [--quality N] [--compress N] [--threads N]
                      [--pace recorded|max] [--encoder-only] [--peers xvnc,libvncserver,neatvnc]
-                     [--json FILE] [--final-frame FILE.png] [--charts DIR] [--clients N]
+                     [--json FILE] [--final-frame FILE.png] [--charts DIR] [--clients N] [--warmup]
           TraceBench record HOST:PORT --seconds N OUT.fbs.zst
 
         Options:
@@ -39,6 +39,8 @@ internal sealed class BenchOptions
           --charts DIR        write an SVG chart per trace (bytes and CPU per update of every server) into DIR
           --clients N         connect N clients to this server (one measured, the others alike) and report
                               its memory per connected client (default 1; peers always get one)
+          --warmup            replay each trace once through this server, unmeasured, before the measured
+                              run (the JIT compiles and optimises the server's code first; peers are native)
         """;
 
     public List<string> Traces { get; } = new();
@@ -55,6 +57,13 @@ internal sealed class BenchOptions
     public Pace Pace { get; private set; } = Pace.Recorded;
 
     public bool EncoderOnly { get; private set; }
+
+    /// <summary>
+    /// Replay each trace once through this library's server, unmeasured, before the measured run,
+    /// so that the JIT has compiled and optimised the server's code (a long-running server's
+    /// steady state); the peers are native code and need no warm-up.
+    /// </summary>
+    public bool Warmup { get; private set; }
 
     public List<string> Peers { get; } = new();
 
@@ -92,6 +101,12 @@ internal sealed class BenchOptions
             if (a is "--encoder-only")
             {
                 o.EncoderOnly = true;
+                continue;
+            }
+
+            if (a is "--warmup")
+            {
+                o.Warmup = true;
                 continue;
             }
 
