@@ -18,9 +18,6 @@ internal sealed class TightPiece
     public PooledBufferWriter Output { get; } = new();
 
     /// <summary>Framebuffer position of the piece.</summary>
-    /// <summary>Set once the piece is prepared (pipelined encoding).</summary>
-    public bool Ready;
-
     /// <summary>The index of the batch's rectangle this piece belongs to.</summary>
     public int Rect { get; private set; }
 

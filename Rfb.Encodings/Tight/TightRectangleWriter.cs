@@ -43,7 +43,7 @@ namespace Rfb.Encodings.Tight;
 /// Parallel work: the sub-rectangles of every rectangle of a call (a batch, see
 /// <see cref="EncodeBatch"/>) are classified and prepared (palette, translation, filters; JPEG
 /// and PNG images compressed whole) by up to <see cref="MaxParallelism"/> workers (rented from
-/// <see cref="TightWorkerPool"/>), taken in order; meanwhile the calling thread compresses each
+/// a process-wide <see cref="ScratchPool{T}"/>), taken in order; meanwhile the calling thread compresses each
 /// prepared sub-rectangle's data on its zlib stream in the original order, and prepares
 /// sub-rectangles itself while the next one is not ready; then the rectangles are written in
 /// their original order. What a sub-rectangle
@@ -82,9 +82,11 @@ internal sealed class TightRectangleWriter : IDisposable
     private readonly TightWorker?[] _workers;
     private readonly List<SolidArea> _areas = [];
     private readonly List<TightPiece> _pieces = [];
+    /// <summary>Workers shared by every Tight and TightPNG encoder of the process.</summary>
+    private static readonly ScratchPool<TightWorker> s_workers = new(() => new TightWorker());
+
     private readonly List<Job> _jobs = [];
-    private readonly object _gate = new();
-    private Exception? _failure;
+    private readonly OrderedPipeline _pipeline = new();
     private bool _allowsLossy;
     private int _currentRect;
     private readonly PixelTranslator _rgb = new(PixelFormat.Canonical);
@@ -182,7 +184,7 @@ internal sealed class TightRectangleWriter : IDisposable
             workers = Math.Min(workers, _pieceCount);
             for (int w = 0; w < workers; w++)
             {
-                _workers[w] = TightWorkerPool.Rent();
+                _workers[w] = s_workers.Rent();
             }
 
             // Phase 1: classify and prepare each sub-rectangle (fills, JPEG and PNG are finished
@@ -211,7 +213,7 @@ internal sealed class TightRectangleWriter : IDisposable
             {
                 for (int w = 0; w < workers; w++)
                 {
-                    TightWorkerPool.Return(_workers[w]!);
+                    s_workers.Return(_workers[w]!);
                     _workers[w] = null;
                 }
             }
@@ -305,111 +307,26 @@ internal sealed class TightRectangleWriter : IDisposable
     }
 
     /// <summary>
-    /// Phases 1 and 2 overlapped: <paramref name="workers"/> − 1 helpers prepare pieces in order
-    /// while the calling thread compresses each basic piece on its stream as soon as it is
-    /// prepared (all earlier pieces are, since they are taken in order), and prepares pieces
-    /// itself while the next one is not ready. The streams see their pieces in the same order as
-    /// without threads, so the bytes are the same.
+    /// Phases 1 and 2 overlapped (<see cref="OrderedPipeline"/>): <paramref name="workers"/> − 1
+    /// helpers prepare pieces in order while the calling thread compresses each basic piece on
+    /// its stream as soon as it is prepared, and prepares pieces itself while the next one is
+    /// not ready. The streams see their pieces in the same order as without threads, so the
+    /// bytes are the same.
     /// </summary>
     private void Pipeline(int workers, int compressLevel)
     {
-        _failure = null;
-        for (int i = 0; i < _pieceCount; i++)
-        {
-            _pieces[i].Ready = false;
-        }
-
-        var tasks = new Task[workers - 1];
-        for (int h = 0; h < tasks.Length; h++)
-        {
-            TightWorker helper = _workers[h + 1]!;
-            tasks[h] = Task.Factory.StartNew(() => PrepareInOrder(helper, int.MaxValue), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
-        }
-
-        try
-        {
-            for (int i = 0; i < _pieceCount; i++)
+        _pipeline.Run(
+            _pieceCount,
+            new ArraySegment<TightWorker?>(_workers, 0, workers),
+            (i, worker) => Prepare(_pieces[i], _jobs[_pieces[i].Rect], worker!),
+            i =>
             {
                 TightPiece piece = _pieces[i];
-                while (!Volatile.Read(ref piece.Ready))
-                {
-                    if (!PrepareInOrder(_workers[0]!, i))
-                    {
-                        lock (_gate)
-                        {
-                            while (!Volatile.Read(ref piece.Ready) && _failure is null)
-                            {
-                                Monitor.Wait(_gate);
-                            }
-                        }
-                    }
-
-                    if (_failure is not null)
-                    {
-                        throw new InvalidOperationException("A Tight worker failed.", _failure);
-                    }
-                }
-
                 if (piece.Stream >= 0)
                 {
                     WriteBasic(piece, _streams[piece.Stream], compressLevel);
                 }
-            }
-        }
-        finally
-        {
-            // Stop the helpers taking more pieces and let them finish the ones they hold.
-            Interlocked.Exchange(ref _nextPiece, int.MaxValue / 2);
-            try
-            {
-                Task.WaitAll(tasks);
-            }
-            catch (AggregateException) when (_failure is not null)
-            {
-                // Already reported through _failure.
-            }
-        }
-    }
-
-    /// <summary>
-    /// Takes and prepares pieces in index order until none is left or, for the calling thread, it
-    /// has prepared one at or past <paramref name="untilIndex"/>. Returns whether it prepared any.
-    /// </summary>
-    private bool PrepareInOrder(TightWorker worker, int untilIndex)
-    {
-        bool any = false;
-        try
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref _nextPiece)) < _pieceCount)
-            {
-                TightPiece piece = _pieces[i];
-                Prepare(piece, _jobs[piece.Rect], worker);
-                lock (_gate)
-                {
-                    Volatile.Write(ref piece.Ready, true);
-                    Monitor.PulseAll(_gate);
-                }
-
-                any = true;
-                if (i >= untilIndex)
-                {
-                    break;
-                }
-            }
-        }
-        catch (Exception e)
-        {
-            lock (_gate)
-            {
-                _failure ??= e;
-                Monitor.PulseAll(_gate);
-            }
-
-            throw;
-        }
-
-        return any;
+            });
     }
 
     private void PrepareAll(TightWorker worker)

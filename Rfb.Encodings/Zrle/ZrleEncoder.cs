@@ -49,11 +49,12 @@ public sealed class ZrleEncoder : IRectangleEncoder
 
     private const int TileSize = ZrleTileEncoder.TileSize;
 
+    /// <summary>Tile encoders shared by every ZRLE encoder of the process.</summary>
+    private static readonly ScratchPool<ZrleTileEncoder> s_tileEncoders = new(() => new ZrleTileEncoder());
+
     private readonly ZlibDeflater _deflater = new();
     private readonly List<Unit> _units = [];
-    private readonly object _gate = new();
-    private int _nextUnit;
-    private Exception? _failure;
+    private readonly OrderedPipeline _pipeline = new();
     private bool _disposed;
 
     /// <summary>Creates an encoder that uses up to <see cref="Environment.ProcessorCount"/> threads per call.</summary>
@@ -146,7 +147,7 @@ public sealed class ZrleEncoder : IRectangleEncoder
 
     private int EncodeInline(PixelView surface, ReadOnlySpan<BatchRect> rects, PixelTranslator translator, IBufferWriter<byte> output)
     {
-        ZrleTileEncoder tiles = ZrleTileEncoderPool.Rent();
+        ZrleTileEncoder tiles = s_tileEncoders.Rent();
         try
         {
             foreach (BatchRect r in rects)
@@ -168,7 +169,7 @@ public sealed class ZrleEncoder : IRectangleEncoder
         }
         finally
         {
-            ZrleTileEncoderPool.Return(tiles);
+            s_tileEncoders.Return(tiles);
         }
 
         return rects.Length;
@@ -178,9 +179,8 @@ public sealed class ZrleEncoder : IRectangleEncoder
     {
         // Units: one row of tiles of one rectangle, in the order their bytes go on the stream.
         int count = 0;
-        for (int r = 0; r < rects.Length; r++)
+        foreach (BatchRect b in rects)
         {
-            BatchRect b = rects[r];
             for (int ty = 0; ty < b.Height; ty += TileSize)
             {
                 if (count == _units.Count)
@@ -188,133 +188,57 @@ public sealed class ZrleEncoder : IRectangleEncoder
                     _units.Add(new Unit());
                 }
 
-                _units[count++].Reset(b.SourceX, b.SourceY + ty, b.Width, Math.Min(TileSize, b.Height - ty), lastOfRect: ty + TileSize >= b.Height);
+                _units[count++].Reset(b, ty, Math.Min(TileSize, b.Height - ty));
             }
         }
 
-        _nextUnit = -1;
-        _failure = null;
-        fixed (uint* pixels = &MemoryMarshal.GetReference(surface.Row(0)))
+        int threads = Math.Min(MaxParallelism, count);
+        var tiles = new ZrleTileEncoder[threads];
+        for (int t = 0; t < threads; t++)
         {
-            var job = new Job(pixels, surface.Stride, surface.Width, surface.Height, translator, count);
-            int helpers = Math.Min(MaxParallelism - 1, count - 1);
-            var tasks = new Task[helpers];
-            for (int h = 0; h < helpers; h++)
-            {
-                tasks[h] = Task.Factory.StartNew(() => EncodeUnits(job, untilIndex: int.MaxValue), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
-            }
+            tiles[t] = s_tileEncoders.Rent();
+        }
 
-            try
+        try
+        {
+            fixed (uint* pixels = &MemoryMarshal.GetReference(surface.Row(0)))
             {
-                int unitIndex = 0;
-                for (int r = 0; r < rects.Length; r++)
-                {
-                    BatchRect b = rects[r];
-                    RectangleHeader.Write(output, b.X, b.Y, b.Width, b.Height, EncodingType.Zrle);
-                    while (true)
+                var job = new Job(pixels, surface.Stride, surface.Width, surface.Height);
+                _pipeline.Run(
+                    count,
+                    tiles,
+                    (i, encoder) => _units[i].Encode(job.View, translator, encoder),
+                    i =>
                     {
-                        Unit unit = _units[unitIndex];
-                        WaitFor(job, unitIndex);
+                        Unit unit = _units[i];
+                        if (unit.FirstOfRect)
+                        {
+                            RectangleHeader.Write(output, unit.Rect.X, unit.Rect.Y, unit.Rect.Width, unit.Rect.Height, EncodingType.Zrle);
+                        }
+
                         _deflater.Write(unit.Bytes);
                         unit.Release();
-                        unitIndex++;
                         if (unit.LastOfRect)
                         {
-                            break;
+                            _deflater.FlushTo(output);
                         }
-                    }
-
-                    _deflater.FlushTo(output);
-                }
+                    });
             }
-            finally
+        }
+        finally
+        {
+            foreach (ZrleTileEncoder encoder in tiles)
             {
-                // Stop the workers claiming more and let them finish what they hold.
-                Interlocked.Exchange(ref _nextUnit, int.MaxValue / 2);
-                Task.WaitAll(tasks);
-                foreach (Unit unit in _units)
-                {
-                    unit.Release();
-                }
+                s_tileEncoders.Return(encoder);
+            }
+
+            foreach (Unit unit in _units)
+            {
+                unit.Release();
             }
         }
 
         return rects.Length;
-    }
-
-    /// <summary>Until unit <paramref name="index"/> is encoded: encodes the next unclaimed units, or waits.</summary>
-    private void WaitFor(Job job, int index)
-    {
-        Unit unit = _units[index];
-        while (!Volatile.Read(ref unit.Ready))
-        {
-            if (!EncodeUnits(job, untilIndex: index))
-            {
-                lock (_gate)
-                {
-                    while (!Volatile.Read(ref unit.Ready) && _failure is null)
-                    {
-                        Monitor.Wait(_gate);
-                    }
-                }
-            }
-
-            if (_failure is not null)
-            {
-                throw new InvalidOperationException("A ZRLE worker failed.", _failure);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Claims and encodes units in index order; stops when none is left or, for the calling
-    /// thread, once it has claimed a unit past <paramref name="untilIndex"/> (it encodes that one,
-    /// then goes back to compressing). Returns whether it encoded any unit.
-    /// </summary>
-    private bool EncodeUnits(Job job, int untilIndex)
-    {
-        bool any = false;
-        ZrleTileEncoder? tiles = null;
-        try
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref _nextUnit)) < job.Count)
-            {
-                tiles ??= ZrleTileEncoderPool.Rent();
-                Unit unit = _units[i];
-                unit.Encode(job.View, job.Translator, tiles);
-                lock (_gate)
-                {
-                    Volatile.Write(ref unit.Ready, true);
-                    Monitor.PulseAll(_gate);
-                }
-
-                any = true;
-                if (i >= untilIndex)
-                {
-                    break;
-                }
-            }
-        }
-        catch (Exception e)
-        {
-            lock (_gate)
-            {
-                _failure ??= e;
-                Monitor.PulseAll(_gate);
-            }
-
-            throw;
-        }
-        finally
-        {
-            if (tiles is not null)
-            {
-                ZrleTileEncoderPool.Return(tiles);
-            }
-        }
-
-        return any;
     }
 
     /// <summary>One row of tiles of one rectangle and its encoded bytes (in an array rented from the shared pool).</summary>
@@ -323,35 +247,33 @@ public sealed class ZrleEncoder : IRectangleEncoder
         private byte[] _bytes = [];
         private int _length;
 
-        public bool Ready;
+        /// <summary>The rectangle this row belongs to.</summary>
+        public BatchRect Rect { get; private set; }
 
-        public int SourceX { get; private set; }
-
-        public int SourceY { get; private set; }
-
-        public int Width { get; private set; }
+        /// <summary>The row's first pixel row within the rectangle.</summary>
+        public int RowY { get; private set; }
 
         public int Height { get; private set; }
 
-        public bool LastOfRect { get; private set; }
+        public bool FirstOfRect => RowY == 0;
+
+        public bool LastOfRect => RowY + Height >= Rect.Height;
 
         public ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _length);
 
-        public void Reset(int sourceX, int sourceY, int width, int height, bool lastOfRect)
+        public void Reset(BatchRect rect, int rowY, int height)
         {
-            SourceX = sourceX;
-            SourceY = sourceY;
-            Width = width;
+            Rect = rect;
+            RowY = rowY;
             Height = height;
-            LastOfRect = lastOfRect;
-            Ready = false;
             _length = 0;
         }
 
         public void Encode(PixelView surface, PixelTranslator translator, ZrleTileEncoder tiles)
         {
-            PixelView row = surface.Slice(SourceX, SourceY, Width, Height);
-            int tilesAcross = (Width + TileSize - 1) / TileSize;
+            int width = Rect.Width;
+            PixelView row = surface.Slice(Rect.SourceX, Rect.SourceY + RowY, width, Height);
+            int tilesAcross = (width + TileSize - 1) / TileSize;
             int most = tilesAcross * (1 + (TileSize * TileSize * 4));
             if (_bytes.Length < most)
             {
@@ -360,9 +282,9 @@ public sealed class ZrleEncoder : IRectangleEncoder
             }
 
             int at = 0;
-            for (int tx = 0; tx < Width; tx += TileSize)
+            for (int tx = 0; tx < width; tx += TileSize)
             {
-                int length = tiles.EncodeTile(row.Slice(tx, 0, Math.Min(TileSize, Width - tx), Height), translator);
+                int length = tiles.EncodeTile(row.Slice(tx, 0, Math.Min(TileSize, width - tx), Height), translator);
                 tiles.Encoded(length).CopyTo(_bytes.AsSpan(at));
                 at += length;
             }
@@ -382,14 +304,10 @@ public sealed class ZrleEncoder : IRectangleEncoder
         }
     }
 
-    /// <summary>The pinned surface of one call and what every worker needs.</summary>
-    private readonly unsafe struct Job(uint* pixels, int stride, int width, int height, PixelTranslator translator, int count)
+    /// <summary>The pinned surface of one call.</summary>
+    private readonly unsafe struct Job(uint* pixels, int stride, int width, int height)
     {
         private readonly uint* _pixels = pixels;
-
-        public PixelTranslator Translator { get; } = translator;
-
-        public int Count { get; } = count;
 
         public PixelView View => new(new ReadOnlySpan<uint>(_pixels, ((height - 1) * stride) + width), stride, width, height);
     }
