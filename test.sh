@@ -31,6 +31,10 @@ packages=(
 install_missing_packages() {
   local missing=() package
   for package in "${packages[@]}"; do
+    # Node.js packages from outside Debian (NodeSource) bring npm and conflict with Debian's npm.
+    if [ "$package" = npm ] && command -v npm >/dev/null 2>&1; then
+      continue
+    fi
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed"; then
       missing+=("$package")
     fi
