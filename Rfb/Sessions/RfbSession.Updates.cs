@@ -181,6 +181,14 @@ internal sealed partial class RfbSession
     {
         int dx = placement.Bounds.X, dy = placement.Bounds.Y;
         using ShadowReadScope shadow = placement.Head.Console.ReadShadow();
+        if (placement.Bounds.Width != shadow.Width || placement.Bounds.Height != shadow.Height)
+        {
+            // The head has switched to a surface of another size and the desktop has not placed
+            // it yet: its new layout (DesktopSize or ExtendedDesktopSize first, then the head in
+            // full) comes with the next update, so nothing of it goes out in this one.
+            return;
+        }
+
         TileGrid tiles = shadow.Tiles;
         PixelRect visible = Offset(placement.Bounds.Intersect(framebuffer), -dx, -dy).Intersect(new PixelRect(0, 0, shadow.Width, shadow.Height));
         PixelRect localIncremental = Offset(incremental, -dx, -dy);
