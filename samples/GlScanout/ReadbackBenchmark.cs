@@ -17,7 +17,7 @@ internal static class ReadbackBenchmark
     private const int LatencySamples = 200;
 
     /// <summary>One way of reading back, and whether the scene changes the whole frame or a few boxes.</summary>
-    private sealed record Variant(string Name, GlReadbackMode Mode, bool Staged = false, int Strips = 1, GlReadFormat Format = GlReadFormat.Bgra, bool GpuDamage = false, bool PartialScene = false, bool ClientStorage = true);
+    private sealed record Variant(string Name, GlReadbackMode Mode, bool RenderOnly = false, bool Staged = false, int Strips = 1, GlReadFormat Format = GlReadFormat.Bgra, bool GpuDamage = false, SceneKind Scene = SceneKind.Full, bool ClientStorage = true);
 
     private static readonly Variant[] s_variants =
     [
@@ -35,12 +35,39 @@ internal static class ReadbackBenchmark
         new("staged RGBA", GlReadbackMode.PboRing, Staged: true, Format: GlReadFormat.Rgba),
         new("staged 4 strips", GlReadbackMode.PboRing, Staged: true, Strips: 4),
         new("staged 8 strips", GlReadbackMode.PboRing, Staged: true, Strips: 8),
-        new("boxes: synchronous", GlReadbackMode.Synchronous, PartialScene: true),
-        new("boxes: ring", GlReadbackMode.PboRing, PartialScene: true),
-        new("boxes: staged", GlReadbackMode.PboRing, Staged: true, PartialScene: true),
-        new("boxes: ring+GPU damage", GlReadbackMode.PboRing, GpuDamage: true, PartialScene: true),
-        new("boxes: staged+GPU damage", GlReadbackMode.PboRing, Staged: true, GpuDamage: true, PartialScene: true),
+        new("boxes: synchronous", GlReadbackMode.Synchronous, Scene: SceneKind.Boxes),
+        new("boxes: ring", GlReadbackMode.PboRing, Scene: SceneKind.Boxes),
+        new("boxes: staged", GlReadbackMode.PboRing, Staged: true, Scene: SceneKind.Boxes),
+        new("boxes: ring+GPU damage", GlReadbackMode.PboRing, GpuDamage: true, Scene: SceneKind.Boxes),
+        new("boxes: staged+GPU damage", GlReadbackMode.PboRing, Staged: true, GpuDamage: true, Scene: SceneKind.Boxes),
+        new("full: render only", GlReadbackMode.PboRing, RenderOnly: true),
+        new("drawn: render only", GlReadbackMode.PboRing, RenderOnly: true, Scene: SceneKind.Drawn),
+        new("drawn: synchronous", GlReadbackMode.Synchronous, Scene: SceneKind.Drawn),
+        new("drawn: ring", GlReadbackMode.PboRing, Scene: SceneKind.Drawn),
+        new("drawn: staged", GlReadbackMode.PboRing, Staged: true, Scene: SceneKind.Drawn),
+        new("static: synchronous", GlReadbackMode.Synchronous, Scene: SceneKind.Static),
+        new("static: ring", GlReadbackMode.PboRing, Scene: SceneKind.Static),
+        new("static: ring+GPU damage", GlReadbackMode.PboRing, GpuDamage: true, Scene: SceneKind.Static),
     ];
+
+    /// <summary>
+    /// What each frame draws: a new full-frame background and boxes, the boxes on a constant
+    /// background, or only the frame stamp (the rest drawn once), each update still reporting the whole frame.
+    /// </summary>
+    private enum SceneKind
+    {
+        /// <summary>A new background colour each frame, filled with a full-frame <c>glClear</c>, and boxes.</summary>
+        Full,
+
+        /// <summary>Boxes moving over a constant background (still cleared whole each frame).</summary>
+        Boxes,
+
+        /// <summary>A pattern drawn by a fragment shader over the whole frame, different each frame, and boxes.</summary>
+        Drawn,
+
+        /// <summary>Only the frame stamp changes; the rest is drawn once.</summary>
+        Static,
+    }
 
     /// <summary>
     /// Runs every variant whose name contains one of <paramref name="only"/> (all when empty) at
@@ -71,7 +98,15 @@ internal static class ReadbackBenchmark
             };
             try
             {
-                RunOne(variant, options, width, height, seconds, logger);
+                if (variant.RenderOnly)
+                {
+                    RunRenderOnly(variant, options, width, height, seconds, logger);
+                }
+                else
+                {
+                    RunOne(variant, options, width, height, seconds, logger);
+                }
+
             }
             catch (Exception ex) when (ex is TimeoutException or GlException)
             {
@@ -81,12 +116,71 @@ internal static class ReadbackBenchmark
         }
     }
 
+    /// <summary>
+    /// The scene alone, without readback: frames rendered on the bridge's GL thread, each followed
+    /// by a fence, at most three unfinished; frames per second counted when their fence signals.
+    /// The rate a readback of freshly rendered frames can at best keep up with.
+    /// </summary>
+    private static void RunRenderOnly(Variant variant, GlBridgeOptions options, int width, int height, int seconds, ILogger logger)
+    {
+        using var bridge = new GlBridge(options, logger);
+        using var console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false });
+        console.Gl = bridge;
+        var scene = new OwnScene(width, height, variant.Scene);
+        console.ScanoutOwnTexture(scene.Create, width, height, y0Top: false);
+        var fences = new Queue<nint>();
+        long finished = 0;
+        using var done = new SemaphoreSlim(0);
+        void Frame(GL gl, long f)
+        {
+            scene.Render(gl, f);
+            fences.Enqueue(gl.FenceSync(SyncCondition.SyncGpuCommandsComplete, SyncBehaviorFlags.None));
+            gl.Flush();
+            while (fences.Count > 3 || (f < 0 && fences.Count > 0))
+            {
+                nint fence = fences.Dequeue();
+                gl.ClientWaitSync(fence, SyncObjectMask.Bit, 1_000_000_000);
+                gl.DeleteSync(fence);
+                Interlocked.Increment(ref finished);
+            }
+
+            done.Release();
+        }
+
+        for (long f = 1; f <= 30; f++)
+        {
+            long frame = f;
+            console.InvokeOnGlThread(gl => Frame(gl, frame));
+            done.Wait();
+        }
+
+        scene.ResetRenderTime();
+        long start = Interlocked.Read(ref finished);
+        var clock = Stopwatch.StartNew();
+        long n = 30;
+        while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
+        {
+            long frame = ++n;
+            console.InvokeOnGlThread(gl => Frame(gl, frame));
+            done.Wait();
+        }
+
+        double elapsed = clock.Elapsed.TotalSeconds;
+        long frames = Interlocked.Read(ref finished) - start;
+        double renderMs = 0;
+        console.InvokeOnGlThread(gl => { Frame(gl, -1); renderMs = scene.RenderMilliseconds(gl); });
+        done.Wait();
+        Console.WriteLine(
+            $"READBACK {width}x{height} {variant.Name,-26} {frames / elapsed,8:F1} fps of rendering alone (fenced, at most 3 unfinished)  " +
+            $"{1000 * elapsed / frames:F2} ms per frame  render GPU {renderMs:F3} ms per frame (timer query)  ({bridge.Renderer})");
+    }
+
     private static void RunOne(Variant variant, GlBridgeOptions options, int width, int height, int seconds, ILogger logger)
     {
         using var bridge = new GlBridge(options, logger);
         using var console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false });
         console.Gl = bridge;
-        var scene = new OwnScene(width, height, variant.PartialScene);
+        var scene = new OwnScene(width, height, variant.Scene);
         var meter = new FrameMeter(console, 1 << 16);
 
         console.ScanoutOwnTexture(scene.Create, width, height, y0Top: false);
@@ -100,6 +194,7 @@ internal static class ReadbackBenchmark
         long frameNumber = 0;
         long deliveredBefore = meter.Delivered;
 
+        scene.ResetRenderTime();
         var statsBefore = bridge.Statistics;
         var gpuBefore = bridge.GpuTimeStatistics;
         var clock = Stopwatch.StartNew();
@@ -128,6 +223,11 @@ internal static class ReadbackBenchmark
             ? $"GPU time {gpuTime * 1000 / timed:F3} ms per readback = {bytes / gpuTime / (1 << 30):F2} GiB/s"
             : "GPU time n/a";
         double fps = (meter.Delivered - deliveredBefore) / elapsed;
+        double renderMs = 0;
+        console.InvokeOnGlThread(gl => renderMs = scene.RenderMilliseconds(gl));
+        meter.WaitForShown(shown => shown == frameNumber, TimeSpan.FromSeconds(20));
+        console.InvokeOnGlThread(gl => renderMs = scene.RenderMilliseconds(gl));
+        meter.WaitForShown(shown => shown == frameNumber, TimeSpan.FromSeconds(20));
         meter.RecordLatency();
 
         // Latency: one frame at a time, from the update call to its stamp in the shadow.
@@ -152,15 +252,59 @@ internal static class ReadbackBenchmark
             $"READBACK {width}x{height} {variant.Name,-26} {fps,8:F1} fps {fps * frameBytes / (1 << 30),7:F2} GiB/s frames  " +
             $"read back {readGiBs:F2} GiB/s ({bytes / Math.Max(1, readbacks) / 1024.0:F0} KiB per readback)  {transfer}  " +
             $"latency p50 {FrameMeter.Percentile(sorted, 0.5),7:F2} ms p99 {FrameMeter.Percentile(sorted, 0.99),7:F2} ms  " +
-            $"per readback: read {gpuMs:F2} ms, copy into shadow {consumeMs:F2} ms ({readbacks} readbacks)  " +
+            $"render GPU {renderMs:F3} ms per frame  per readback: read {gpuMs:F2} ms, copy into shadow {consumeMs:F2} ms ({readbacks} readbacks)  " +
             $"enqueue p50 {FrameMeter.Percentile(callTimes, 0.5):F1} us p99 {FrameMeter.Percentile(callTimes, 0.99):F1} us max {callTimes[^1]:F0} us  " +
             $"({bridge.Renderer}; ring {options.RingDepth}; persistent {bridge.PersistentMapping}; GPU damage {bridge.GpuDamageDetection}; driver prefers format 0x{readFormat:x4} type 0x{readType:x4})");
     }
 
     /// <summary>The scene in the bridge's context; touched only on the bridge's GL thread.</summary>
-    private sealed class OwnScene(int width, int height, bool partial)
+    private sealed class OwnScene(int width, int height, SceneKind kind)
     {
+        private readonly uint[] _queries = new uint[8];
+        private readonly bool[] _pending = new bool[8];
         private uint _framebuffer;
+        private long _rendered;
+        private long _timed;
+        private ulong _nanoseconds;
+
+        public void ResetRenderTime()
+        {
+            _timed = 0;
+            _nanoseconds = 0;
+        }
+
+        /// <summary>The mean GPU time of the frames rendered since the reset whose timer results are in.</summary>
+        public double RenderMilliseconds(GL gl)
+        {
+            Collect(gl);
+            return _timed == 0 ? 0 : _nanoseconds / 1e6 / _timed;
+        }
+
+        private void Collect(GL gl)
+        {
+            for (int i = 0; i < _queries.Length; i++)
+            {
+                Take(gl, i);
+            }
+        }
+
+        private void Take(GL gl, int i)
+        {
+            if (!_pending[i])
+            {
+                return;
+            }
+
+            gl.GetQueryObject(_queries[i], QueryObjectParameterName.ResultAvailable, out int available);
+            if (available != 0)
+            {
+                gl.GetQueryObject(_queries[i], QueryObjectParameterName.Result, out ulong ns);
+                _nanoseconds += ns;
+                _timed++;
+            }
+
+            _pending[i] = false;
+        }
 
         public uint Create(GL gl)
         {
@@ -181,9 +325,44 @@ internal static class ReadbackBenchmark
     /// </summary>
         public void Render(GL gl, long frame)
         {
+            // A ring of timer queries: a query is reused only after its result has been taken
+            // (results of frames whose turn comes while not yet available are dropped).
+            int slot = (int)(_rendered++ % _queries.Length);
+            if (_queries[slot] == 0)
+            {
+                _queries[slot] = gl.GenQuery();
+            }
+            else
+            {
+                Take(gl, slot);
+            }
+
+            gl.BeginQuery(QueryTarget.TimeElapsed, _queries[slot]);
+            _pending[slot] = true;
+            Draw(gl, frame);
+            gl.EndQuery(QueryTarget.TimeElapsed);
+        }
+
+        private void Draw(GL gl, long frame)
+        {
             gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, _framebuffer);
             gl.Viewport(0, 0, (uint)width, (uint)height);
-            Clear(gl, 0, 0, width, height, partial ? 0x203040u : (uint)(frame * 0x010307) & 0xFFFFFF);
+            if (kind == SceneKind.Static && frame > 0)
+            {
+                Clear(gl, 0, 0, 8, 8, (uint)(frame & 0xFFFFFF));
+                gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, 0);
+                return;
+            }
+
+            if (kind == SceneKind.Drawn)
+            {
+                DrawPattern(gl, frame);
+            }
+            else
+            {
+                Clear(gl, 0, 0, width, height, kind == SceneKind.Full ? (uint)(frame * 0x010307) & 0xFFFFFF : 0x203040u);
+            }
+
             float t = frame / 60f;
             int box = Math.Max(8, Math.Min(width, height) / 6);
             for (int i = 0; i < 4; i++)
@@ -195,6 +374,70 @@ internal static class ReadbackBenchmark
 
             Clear(gl, 0, 0, 8, 8, (uint)(frame & 0xFFFFFF));
             gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, 0);
+        }
+
+        private const string PatternVertex = """
+            #version 330 core
+            void main()
+            {
+                vec2 p = vec2((gl_VertexID << 1) & 2, gl_VertexID & 2);
+                gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
+            }
+            """;
+
+        private const string PatternFragment = """
+            #version 330 core
+            uniform float t;
+            out vec4 color;
+            void main()
+            {
+                vec2 p = gl_FragCoord.xy;
+                color = vec4(fract(p.x / 97.0 + t), fract(p.y / 53.0 + t * 1.3), fract((p.x + p.y) / 211.0 - t * 0.7), 1.0);
+            }
+            """;
+
+        private uint _program;
+        private uint _vertexArray;
+        private int _timeUniform;
+
+        /// <summary>A full-frame triangle whose fragment shader paints a pattern that moves every frame (every pixel changes).</summary>
+        private void DrawPattern(GL gl, long frame)
+        {
+            if (_program == 0)
+            {
+                _program = gl.CreateProgram();
+                foreach ((ShaderType type, string source) in new[] { (ShaderType.VertexShader, PatternVertex), (ShaderType.FragmentShader, PatternFragment) })
+                {
+                    uint shader = gl.CreateShader(type);
+                    gl.ShaderSource(shader, source);
+                    gl.CompileShader(shader);
+                    gl.GetShader(shader, ShaderParameterName.CompileStatus, out int ok);
+                    if (ok == 0)
+                    {
+                        throw new GlException($"The pattern's {type} does not compile: {gl.GetShaderInfoLog(shader)}");
+                    }
+
+                    gl.AttachShader(_program, shader);
+                    gl.DeleteShader(shader);
+                }
+
+                gl.LinkProgram(_program);
+                gl.GetProgram(_program, ProgramPropertyARB.LinkStatus, out int linked);
+                if (linked == 0)
+                {
+                    throw new GlException($"The pattern's program does not link: {gl.GetProgramInfoLog(_program)}");
+                }
+
+                _timeUniform = gl.GetUniformLocation(_program, "t");
+                _vertexArray = gl.GenVertexArray();
+            }
+
+            gl.UseProgram(_program);
+            gl.Uniform1(_timeUniform, (frame % 6000) / 600f);
+            gl.BindVertexArray(_vertexArray);
+            gl.DrawArrays(PrimitiveType.Triangles, 0, 3);
+            gl.BindVertexArray(0);
+            gl.UseProgram(0);
         }
 
         private void Clear(GL gl, int x, int y, int w, int h, uint rgb)
