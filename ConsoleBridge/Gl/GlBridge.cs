@@ -110,6 +110,9 @@ public sealed unsafe class GlBridge : IDisposable
     /// <summary>Whether damage is detected on the GPU (<see cref="GlBridgeOptions.GpuDamageDetection"/> asked for it and the context has compute shaders).</summary>
     public bool GpuDamageDetection { get; private set; }
 
+    /// <summary>Whether GPU damage detection runs through the fragment-shader fallback rather than a compute shader.</summary>
+    internal bool DamageDetectionByFragmentShaders => _detector?.UsesFragmentShaders == true;
+
     /// <summary>
     /// Bytes of pixels read back into the shadows so far (all heads): with GPU damage detection,
     /// these follow the tiles that changed, not the rectangles reported.
@@ -241,8 +244,13 @@ public sealed unsafe class GlBridge : IDisposable
         GpuDamageDetection = false;
         if (_options.GpuDamageDetection && _options.ReadbackMode == GlReadbackMode.PboRing)
         {
-            _detector = GpuDamageDetector.TryCreate(_context, out string? why);
+            _detector = GpuDamageDetector.TryCreate(_context, _options.FragmentDamageDetection, out string? why);
             GpuDamageDetection = _detector is not null;
+            if (_detector is { UsesFragmentShaders: true })
+            {
+                _logger?.LogInformation("GPU damage detection uses fragment shaders ({Why})", _context.Version < 43 ? "no compute shaders below GL 4.3" : "asked for");
+            }
+
             if (_detector is null)
             {
                 _logger?.LogWarning("GPU damage detection is off: {Why}", why);
@@ -836,7 +844,15 @@ public sealed unsafe class GlBridge : IDisposable
                 }
                 else
                 {
-                    GpuDamageDetector.Collect(head, head.PendingParts);
+                    try
+                    {
+                        _detector!.Collect(head, head.PendingParts);
+                    }
+                    catch (GlException ex)
+                    {
+                        _logger?.LogError("{Message}; {Rect} is read whole", ex.Message, head.DetectRect);
+                        head.PendingParts.Add(head.DetectRect);
+                    }
                 }
             }
         }

@@ -43,15 +43,21 @@ public sealed class GlBridgeOptions
     public int ReadStrips { get; set; } = 1;
 
     /// <summary>
-    /// Damage detection on the GPU (needs compute shaders: GL 4.3 or <c>ARB_compute_shader</c>;
-    /// ignored with a warning otherwise). The bridge keeps the previous frame in a texture, a
-    /// compute shader compares each update's rectangle with it per 64×64 tile and writes one flag
+    /// Damage detection on the GPU (compute shaders where the context has GL 4.3, else fragment
+    /// shaders, which need GL 3.3; ignored with a warning below that). The bridge keeps the previous frame in a texture, a
+    /// shader compares each update's rectangle with it per 64×64 tile and writes one flag
     /// per tile, and only the changed tiles are read back (merged into rectangles). Helps when the
     /// producer reports more damage than it changes (a whole frame per update, as virgl heads
     /// often do); costs one frame-sized texture per head and one round trip of the flags per update.
     /// Default false.
     /// </summary>
     public bool GpuDamageDetection { get; set; }
+
+    /// <summary>
+    /// For tests: GPU damage detection through fragment shaders (the fallback for contexts without
+    /// compute shaders) even where compute shaders exist.
+    /// </summary>
+    internal bool FragmentDamageDetection { get; set; }
 
     /// <summary>
     /// For benchmarks: whether persistent buffers are allocated with <c>GL_CLIENT_STORAGE_BIT</c>

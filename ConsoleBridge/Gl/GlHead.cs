@@ -68,6 +68,19 @@ internal sealed class GlHead
 
     public nint TileFlagsMapped;
 
+    /// <summary>
+    /// GPU damage detection by fragment shaders (no compute shaders): the flags as an R32UI
+    /// texture of one texel per tile, framebuffers around it and around the previous frame, and
+    /// the pixel-pack buffer the flags are read into (mapped once their fence signalled).
+    /// </summary>
+    public uint FlagsTexture;
+
+    public uint FlagsFramebuffer;
+
+    public uint PreviousFramebuffer;
+
+    public uint FlagsReadBuffer;
+
     /// <summary>The fence behind a comparison in flight (0: none), and the rectangle it compares.</summary>
     public nint DetectFence;
 

@@ -7,7 +7,11 @@ namespace ConsoleBridge.Gl;
 /// shader compares the damaged part of a head's scanout with the previous frame, kept in a texture
 /// of the head's size, one work group per 64×64 tile, writes one flag per tile into a persistently
 /// mapped buffer and copies the changed pixels into the previous frame. The GL thread reads the
-/// flags once their fence signalled and reads back only the changed tiles. Used on the GL thread only.
+/// flags once their fence signalled and reads back only the changed tiles. Contexts without compute
+/// shaders (below GL 4.3) get the same through two fragment-shader passes (GL 3.3): one fragment
+/// per tile compares its pixels and writes the tile's flag into a texture of one texel per tile,
+/// then the damaged rectangle is drawn into the previous frame; the flags are read into a
+/// pixel-pack buffer behind the fence and mapped once it signalled. Used on the GL thread only.
 /// </summary>
 internal sealed unsafe class GpuDamageDetector : IDisposable
 {
@@ -78,8 +82,72 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
         }
         """;
 
+    // The fallback's shaders. GLSL 3.30 has no packUnorm4x8; Pack does the same (x in the low bits).
+    private const string FragmentVertex = """
+        #version 330 core
+        void main()
+        {
+            vec2 p = vec2((gl_VertexID << 1) & 2, gl_VertexID & 2);
+            gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
+        }
+        """;
+
+    private const string FragmentCommon = """
+        #version 330 core
+        uniform sampler2D scanout;
+        uniform ivec4 damage;
+        uniform ivec2 viewOrigin;
+        uniform int flipHeight;
+        out uvec4 result;
+
+        uint Pack(ivec2 p)
+        {
+            int ty = flipHeight == 0 ? viewOrigin.y + p.y : flipHeight - 1 - (viewOrigin.y + p.y);
+            uvec3 c = uvec3(round(clamp(texelFetch(scanout, ivec2(viewOrigin.x + p.x, ty), 0).rgb, 0.0, 1.0) * 255.0));
+            return c.r | (c.g << 8) | (c.b << 16);
+        }
+
+        """;
+
+    // Drawn over the tile range of the flags texture: one fragment per tile.
+    private const string FlagsFragment = FragmentCommon + """
+        uniform usampler2D previous;
+        uniform int force;
+
+        void main()
+        {
+            ivec2 base = ivec2(gl_FragCoord.xy) * 64;
+            ivec2 from = max(base, damage.xy);
+            ivec2 to = min(base + ivec2(64), damage.zw);
+            uint changed = 0u;
+            for (int y = from.y; y < to.y && changed == 0u; y++)
+            {
+                for (int x = from.x; x < to.x; x++)
+                {
+                    ivec2 p = ivec2(x, y);
+                    if (force != 0 || Pack(p) != texelFetch(previous, p, 0).r)
+                    {
+                        changed = 1u;
+                        break;
+                    }
+                }
+            }
+
+            result = uvec4(changed, 0u, 0u, 0u);
+        }
+        """;
+
+    // Drawn over the damaged rectangle of the previous frame (head coordinates).
+    private const string CopyFragment = FragmentCommon + """
+        void main()
+        {
+            result = uvec4(Pack(ivec2(gl_FragCoord.xy)), 0u, 0u, 0u);
+        }
+        """;
+
     private readonly GL _gl;
     private readonly uint _program;
+    private readonly FragmentPasses? _fragment;
     private readonly uint _sampler;
     private readonly int _damage;
     private readonly int _viewOrigin;
@@ -88,31 +156,55 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
     private readonly int _tilesPerRow;
     private readonly int _force;
 
-    private GpuDamageDetector(GL gl, uint program)
+    private GpuDamageDetector(GL gl, uint program, FragmentPasses? fragment)
     {
         _gl = gl;
         _program = program;
-        _damage = gl.GetUniformLocation(program, "damage");
-        _viewOrigin = gl.GetUniformLocation(program, "viewOrigin");
-        _flipHeight = gl.GetUniformLocation(program, "flipHeight");
-        _firstTile = gl.GetUniformLocation(program, "firstTile");
-        _tilesPerRow = gl.GetUniformLocation(program, "tilesPerRow");
-        _force = gl.GetUniformLocation(program, "force");
+        _fragment = fragment;
+        if (fragment is null)
+        {
+            _damage = gl.GetUniformLocation(program, "damage");
+            _viewOrigin = gl.GetUniformLocation(program, "viewOrigin");
+            _flipHeight = gl.GetUniformLocation(program, "flipHeight");
+            _firstTile = gl.GetUniformLocation(program, "firstTile");
+            _tilesPerRow = gl.GetUniformLocation(program, "tilesPerRow");
+            _force = gl.GetUniformLocation(program, "force");
+        }
+
         _sampler = gl.GenSampler();
         gl.SamplerParameter(_sampler, SamplerParameterI.MinFilter, (int)TextureMinFilter.Nearest);
         gl.SamplerParameter(_sampler, SamplerParameterI.MagFilter, (int)TextureMagFilter.Nearest);
     }
 
-    /// <summary>Builds the shader; null (with the reason) when the context has no compute shaders or the build fails.</summary>
-    public static GpuDamageDetector? TryCreate(EglContext context, out string? why)
+    /// <summary>Whether this detector uses the fragment-shader passes rather than a compute shader.</summary>
+    public bool UsesFragmentShaders => _fragment is not null;
+
+    /// <summary>
+    /// Builds the shaders: the compute shader from GL 4.3, else (or with
+    /// <paramref name="fragmentShaders"/>) the fragment-shader passes from GL 3.3. Null, with the
+    /// reason, below GL 3.3 or when a build fails.
+    /// </summary>
+    public static GpuDamageDetector? TryCreate(EglContext context, bool fragmentShaders, out string? why)
     {
-        if (context.Version < 43)
+        GL gl = context.Gl;
+        if (context.Version < 43 || fragmentShaders)
         {
-            why = $"GL {context.Version / 10}.{context.Version % 10} has no compute shaders (4.3 needed)";
-            return null;
+            if (context.Version < 33)
+            {
+                why = $"GL {context.Version / 10}.{context.Version % 10} has neither compute shaders (4.3) nor the integer textures the fragment-shader fallback needs (3.3)";
+                return null;
+            }
+
+            FragmentPasses? passes = FragmentPasses.TryCreate(gl, out why);
+            if (passes is null)
+            {
+                return null;
+            }
+
+            uint unused = 0;
+            return new GpuDamageDetector(gl, unused, passes);
         }
 
-        GL gl = context.Gl;
         uint shader = gl.CreateShader(ShaderType.ComputeShader);
         gl.ShaderSource(shader, Source);
         gl.CompileShader(shader);
@@ -137,7 +229,90 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
         }
 
         why = null;
-        return new GpuDamageDetector(gl, program);
+        return new GpuDamageDetector(gl, program, null);
+    }
+
+    /// <summary>Compiles and links a vertex and a fragment shader; 0 with the reason when either fails.</summary>
+    private static uint Link(GL gl, string vertex, string fragment, out string? why)
+    {
+        uint program = gl.CreateProgram();
+        foreach ((ShaderType type, string source) in new[] { (ShaderType.VertexShader, vertex), (ShaderType.FragmentShader, fragment) })
+        {
+            uint shader = gl.CreateShader(type);
+            gl.ShaderSource(shader, source);
+            gl.CompileShader(shader);
+            gl.GetShader(shader, ShaderParameterName.CompileStatus, out int compiled);
+            if (compiled == 0)
+            {
+                why = $"the {type} of the damage comparison did not compile: {gl.GetShaderInfoLog(shader)}";
+                gl.DeleteShader(shader);
+                gl.DeleteProgram(program);
+                return 0;
+            }
+
+            gl.AttachShader(program, shader);
+            gl.DeleteShader(shader);
+        }
+
+        gl.LinkProgram(program);
+        gl.GetProgram(program, ProgramPropertyARB.LinkStatus, out int linked);
+        if (linked == 0)
+        {
+            why = "the damage comparison's shaders did not link: " + gl.GetProgramInfoLog(program);
+            gl.DeleteProgram(program);
+            return 0;
+        }
+
+        why = null;
+        return program;
+    }
+
+    /// <summary>The fallback's two programs, their uniforms and an empty vertex array (core profiles draw nothing without one).</summary>
+    private sealed class FragmentPasses
+    {
+        public uint Flags;
+        public uint Copy;
+        public uint VertexArray;
+
+        public static FragmentPasses? TryCreate(GL gl, out string? why)
+        {
+            uint flags = Link(gl, FragmentVertex, FlagsFragment, out why);
+            if (flags == 0)
+            {
+                return null;
+            }
+
+            uint copy = Link(gl, FragmentVertex, CopyFragment, out why);
+            if (copy == 0)
+            {
+                gl.DeleteProgram(flags);
+                return null;
+            }
+
+            var passes = new FragmentPasses { Flags = flags, Copy = copy, VertexArray = gl.GenVertexArray() };
+            gl.UseProgram(flags);
+            gl.Uniform1(gl.GetUniformLocation(flags, "scanout"), 0);
+            gl.Uniform1(gl.GetUniformLocation(flags, "previous"), 1);
+            gl.UseProgram(copy);
+            gl.Uniform1(gl.GetUniformLocation(copy, "scanout"), 0);
+            gl.UseProgram(0);
+            return passes;
+        }
+
+        /// <summary>Sets the uniforms both passes share.</summary>
+        public static void SetCommon(GL gl, uint program, PixelRect damage, GlHead head)
+        {
+            gl.Uniform4(gl.GetUniformLocation(program, "damage"), damage.X, damage.Y, damage.Right, damage.Bottom);
+            gl.Uniform2(gl.GetUniformLocation(program, "viewOrigin"), head.View.X, head.View.Y);
+            gl.Uniform1(gl.GetUniformLocation(program, "flipHeight"), head.Y0Top ? 0 : head.BackingHeight);
+        }
+
+        public void Delete(GL gl)
+        {
+            gl.DeleteProgram(Flags);
+            gl.DeleteProgram(Copy);
+            gl.DeleteVertexArray(VertexArray);
+        }
     }
 
     /// <summary>
@@ -158,22 +333,19 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
             Release(head);
             head.PreviousFrame = gl.GenTexture();
             gl.BindTexture(TextureTarget.Texture2D, head.PreviousFrame);
-            gl.TexStorage2D(TextureTarget.Texture2D, 1, SizedInternalFormat.R32ui, (uint)head.Width, (uint)head.Height);
+            AllocateR32ui(head.Width, head.Height);
             gl.BindTexture(TextureTarget.Texture2D, 0);
             head.PreviousWidth = head.Width;
             head.PreviousHeight = head.Height;
 
             long bytes = (long)tilesX * tilesY * sizeof(uint);
-            head.TileFlags = gl.GenBuffer();
-            gl.BindBuffer(BufferTargetARB.ShaderStorageBuffer, head.TileFlags);
-            const BufferStorageMask flags = BufferStorageMask.MapReadBit | BufferStorageMask.MapPersistentBit | BufferStorageMask.MapCoherentBit | BufferStorageMask.ClientStorageBit;
-            gl.BufferStorage(BufferStorageTarget.ShaderStorageBuffer, (nuint)bytes, null, flags);
-            head.TileFlagsMapped = (nint)gl.MapBufferRange(BufferTargetARB.ShaderStorageBuffer, 0, (nuint)bytes,
-                MapBufferAccessMask.ReadBit | MapBufferAccessMask.PersistentBit | MapBufferAccessMask.CoherentBit);
-            gl.BindBuffer(BufferTargetARB.ShaderStorageBuffer, 0);
-            if (head.TileFlagsMapped == 0)
+            if (_fragment is not null)
             {
-                throw new GlException($"Mapping the tile flags for GPU damage detection failed: GL error 0x{(int)gl.GetError():x4}.");
+                CreateFragmentObjects(head, tilesX, tilesY, bytes);
+            }
+            else
+            {
+                CreateFlagsBuffer(head, bytes);
             }
 
             force = true;
@@ -181,6 +353,12 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
 
         int firstX = damage.X / TileSize, firstY = damage.Y / TileSize;
         int lastX = (damage.Right - 1) / TileSize, lastY = (damage.Bottom - 1) / TileSize;
+        if (_fragment is not null)
+        {
+            DrawFragmentPasses(head, damage, firstX, firstY, lastX - firstX + 1, lastY - firstY + 1, tilesX, tilesY, force);
+            return;
+        }
+
         gl.UseProgram(_program);
         gl.Uniform4(_damage, damage.X, damage.Y, damage.Right, damage.Bottom);
         gl.Uniform2(_viewOrigin, head.View.X, head.View.Y);
@@ -209,15 +387,167 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
         head.DetectRect = damage;
     }
 
+    private void CreateFlagsBuffer(GlHead head, long bytes)
+    {
+        GL gl = _gl;
+        head.TileFlags = gl.GenBuffer();
+        gl.BindBuffer(BufferTargetARB.ShaderStorageBuffer, head.TileFlags);
+        const BufferStorageMask flags = BufferStorageMask.MapReadBit | BufferStorageMask.MapPersistentBit | BufferStorageMask.MapCoherentBit | BufferStorageMask.ClientStorageBit;
+        gl.BufferStorage(BufferStorageTarget.ShaderStorageBuffer, (nuint)bytes, null, flags);
+        head.TileFlagsMapped = (nint)gl.MapBufferRange(BufferTargetARB.ShaderStorageBuffer, 0, (nuint)bytes,
+            MapBufferAccessMask.ReadBit | MapBufferAccessMask.PersistentBit | MapBufferAccessMask.CoherentBit);
+        gl.BindBuffer(BufferTargetARB.ShaderStorageBuffer, 0);
+        if (head.TileFlagsMapped == 0)
+        {
+            throw new GlException($"Mapping the tile flags for GPU damage detection failed: GL error 0x{(int)gl.GetError():x4}.");
+        }
+    }
+
+    private void CreateFragmentObjects(GlHead head, int tilesX, int tilesY, long bytes)
+    {
+        GL gl = _gl;
+        head.FlagsTexture = gl.GenTexture();
+        gl.BindTexture(TextureTarget.Texture2D, head.FlagsTexture);
+        AllocateR32ui(tilesX, tilesY);
+        gl.BindTexture(TextureTarget.Texture2D, 0);
+        head.FlagsFramebuffer = Framebuffer(head.FlagsTexture);
+        head.PreviousFramebuffer = Framebuffer(head.PreviousFrame);
+        head.FlagsReadBuffer = gl.GenBuffer();
+        gl.BindBuffer(BufferTargetARB.PixelPackBuffer, head.FlagsReadBuffer);
+        gl.BufferData(BufferTargetARB.PixelPackBuffer, (nuint)bytes, null, BufferUsageARB.StreamRead);
+        gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
+    }
+
+    /// <summary>
+    /// Storage for the bound texture: immutable (GL 4.2) for the compute shader's image, or through
+    /// glTexImage2D with one level for the fallback, which must run on GL 3.3.
+    /// </summary>
+    private void AllocateR32ui(int width, int height)
+    {
+        GL gl = _gl;
+        if (_fragment is null)
+        {
+            gl.TexStorage2D(TextureTarget.Texture2D, 1, SizedInternalFormat.R32ui, (uint)width, (uint)height);
+            return;
+        }
+
+        gl.TexImage2D(TextureTarget.Texture2D, 0, InternalFormat.R32ui, (uint)width, (uint)height, 0, PixelFormat.RedInteger, PixelType.UnsignedInt, null);
+        gl.TexParameter(TextureTarget.Texture2D, TextureParameterName.TextureMaxLevel, 0);
+        gl.TexParameter(TextureTarget.Texture2D, TextureParameterName.TextureMinFilter, (int)TextureMinFilter.Nearest);
+        gl.TexParameter(TextureTarget.Texture2D, TextureParameterName.TextureMagFilter, (int)TextureMagFilter.Nearest);
+    }
+
+    private uint Framebuffer(uint texture)
+    {
+        GL gl = _gl;
+        uint framebuffer = gl.GenFramebuffer();
+        gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, framebuffer);
+        gl.FramebufferTexture2D(FramebufferTarget.DrawFramebuffer, FramebufferAttachment.ColorAttachment0, TextureTarget.Texture2D, texture, 0);
+        GLEnum status = gl.CheckFramebufferStatus(FramebufferTarget.DrawFramebuffer);
+        gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, 0);
+        if (status != GLEnum.FramebufferComplete)
+        {
+            throw new GlException($"An R32UI framebuffer for GPU damage detection is incomplete: status 0x{(int)status:x4}.");
+        }
+
+        return framebuffer;
+    }
+
+    /// <summary>The fallback: the flags pass over the tile range, the copy pass over the damage, the flags read behind a fence.</summary>
+    private void DrawFragmentPasses(GlHead head, PixelRect damage, int firstX, int firstY, int countX, int countY, int tilesX, int tilesY, bool force)
+    {
+        GL gl = _gl;
+        FragmentPasses passes = _fragment!;
+        gl.Disable(EnableCap.ScissorTest);
+        gl.Disable(EnableCap.Blend);
+        gl.Disable(EnableCap.DepthTest);
+        gl.BindVertexArray(passes.VertexArray);
+        gl.ActiveTexture(TextureUnit.Texture0);
+        gl.BindTexture(TextureTarget.Texture2D, head.Texture);
+        gl.BindSampler(0, _sampler);
+        gl.ActiveTexture(TextureUnit.Texture1);
+        gl.BindTexture(TextureTarget.Texture2D, head.PreviousFrame);
+        gl.BindSampler(1, _sampler);
+
+        gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, head.FlagsFramebuffer);
+        gl.Viewport(firstX, firstY, (uint)countX, (uint)countY);
+        gl.UseProgram(passes.Flags);
+        FragmentPasses.SetCommon(gl, passes.Flags, damage, head);
+        gl.Uniform1(gl.GetUniformLocation(passes.Flags, "force"), force ? 1 : 0);
+        gl.DrawArrays(PrimitiveType.Triangles, 0, 3);
+
+        // The previous frame is both read above and drawn here: unbind it from its unit first.
+        gl.BindTexture(TextureTarget.Texture2D, 0);
+        gl.BindSampler(1, 0);
+        gl.ActiveTexture(TextureUnit.Texture0);
+        gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, head.PreviousFramebuffer);
+        gl.Viewport(damage.X, damage.Y, (uint)damage.Width, (uint)damage.Height);
+        gl.UseProgram(passes.Copy);
+        FragmentPasses.SetCommon(gl, passes.Copy, damage, head);
+        gl.DrawArrays(PrimitiveType.Triangles, 0, 3);
+
+        gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, head.FlagsFramebuffer);
+        gl.BindBuffer(BufferTargetARB.PixelPackBuffer, head.FlagsReadBuffer);
+        gl.ReadPixels(0, 0, (uint)tilesX, (uint)tilesY, PixelFormat.RedInteger, PixelType.UnsignedInt, null);
+        gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
+        gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, 0);
+        gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, 0);
+        gl.UseProgram(0);
+        gl.BindSampler(0, 0);
+        gl.BindTexture(TextureTarget.Texture2D, 0);
+        gl.BindVertexArray(0);
+        GLEnum error = gl.GetError();
+        if (error != GLEnum.NoError)
+        {
+            throw new GlException($"The GPU damage comparison (fragment shaders) failed: GL error 0x{(int)error:x4}.");
+        }
+
+        head.DetectFence = gl.FenceSync(SyncCondition.SyncGpuCommandsComplete, SyncBehaviorFlags.None);
+        head.DetectRect = damage;
+    }
+
     /// <summary>
     /// After the head's fence signalled: the changed tiles of the compared rectangle, clipped to it,
     /// runs of neighbouring tiles in a tile row merged, and equal runs of consecutive tile rows merged.
     /// </summary>
-    public static void Collect(GlHead head, List<PixelRect> parts)
+    public void Collect(GlHead head, List<PixelRect> parts)
+    {
+        if (_fragment is null)
+        {
+            Collect(head, (uint*)head.TileFlagsMapped, parts);
+            return;
+        }
+
+        // The fence has signalled, so mapping the flags does not wait.
+        GL gl = _gl;
+        int tilesX = (head.Width + TileSize - 1) / TileSize;
+        int tilesY = (head.Height + TileSize - 1) / TileSize;
+        gl.BindBuffer(BufferTargetARB.PixelPackBuffer, head.FlagsReadBuffer);
+        void* mapped = gl.MapBufferRange(BufferTargetARB.PixelPackBuffer, 0, (nuint)((long)tilesX * tilesY * sizeof(uint)), MapBufferAccessMask.ReadBit);
+        try
+        {
+            if (mapped == null)
+            {
+                throw new GlException($"Mapping the tile flags failed: GL error 0x{(int)gl.GetError():x4}.");
+            }
+
+            Collect(head, (uint*)mapped, parts);
+        }
+        finally
+        {
+            if (mapped != null)
+            {
+                gl.UnmapBuffer(BufferTargetARB.PixelPackBuffer);
+            }
+
+            gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
+        }
+    }
+
+    private static void Collect(GlHead head, uint* flags, List<PixelRect> parts)
     {
         PixelRect damage = head.DetectRect;
         int tilesX = (head.Width + TileSize - 1) / TileSize;
-        uint* flags = (uint*)head.TileFlagsMapped;
         int firstX = damage.X / TileSize, firstY = damage.Y / TileSize;
         int lastX = (damage.Right - 1) / TileSize, lastY = (damage.Bottom - 1) / TileSize;
         var open = new List<int>(); // indices into parts of rectangles that end at the current tile row
@@ -285,7 +615,32 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
             {
                 gl.DeleteBuffer(head.TileFlags); // deleting unmaps it
             }
+
+            if (head.FlagsFramebuffer != 0)
+            {
+                gl.DeleteFramebuffer(head.FlagsFramebuffer);
+            }
+
+            if (head.PreviousFramebuffer != 0)
+            {
+                gl.DeleteFramebuffer(head.PreviousFramebuffer);
+            }
+
+            if (head.FlagsTexture != 0)
+            {
+                gl.DeleteTexture(head.FlagsTexture);
+            }
+
+            if (head.FlagsReadBuffer != 0)
+            {
+                gl.DeleteBuffer(head.FlagsReadBuffer);
+            }
         }
+
+        head.FlagsFramebuffer = 0;
+        head.PreviousFramebuffer = 0;
+        head.FlagsTexture = 0;
+        head.FlagsReadBuffer = 0;
 
         head.DetectFence = 0;
         head.PreviousFrame = 0;
@@ -298,7 +653,15 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
 
     public void Dispose()
     {
-        _gl.DeleteProgram(_program);
+        if (_fragment is null)
+        {
+            _gl.DeleteProgram(_program);
+        }
+        else
+        {
+            _fragment.Delete(_gl);
+        }
+
         _gl.DeleteSampler(_sampler);
     }
 }

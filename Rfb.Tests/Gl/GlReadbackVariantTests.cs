@@ -47,14 +47,18 @@ public sealed class GlReadbackVariantTests
     }
 
     [Theory]
-    [InlineData(false, false, false)]
-    [InlineData(true, false, false)]
-    [InlineData(false, true, false)]
-    [InlineData(true, false, true)]
-    public async Task GpuDamageDetection_SomeTilesChange_ShadowExactAndBytesFollowTheTiles(bool y0Top, bool subView, bool staged)
+    [InlineData(false, false, false, false)]
+    [InlineData(true, false, false, false)]
+    [InlineData(false, true, false, false)]
+    [InlineData(true, false, true, false)]
+    [InlineData(false, false, false, true)]
+    [InlineData(true, true, false, true)]
+    [InlineData(false, true, true, true)]
+    public async Task GpuDamageDetection_SomeTilesChange_ShadowExactAndBytesFollowTheTiles(bool y0Top, bool subView, bool staged, bool fragmentShaders)
     {
-        using GlBridge bridge = GlTestBridge.Create(new GlBridgeOptions { GpuDamageDetection = true, StagedReadback = staged });
-        Assert.True(bridge.GpuDamageDetection, "llvmpipe has GL 4.5, so compute shaders");
+        using GlBridge bridge = GlTestBridge.Create(new GlBridgeOptions { GpuDamageDetection = true, StagedReadback = staged, FragmentDamageDetection = fragmentShaders });
+        Assert.True(bridge.GpuDamageDetection, "llvmpipe has GL 4.5, so compute shaders (and fragment shaders when asked)");
+        Assert.Equal(fragmentShaders, bridge.DamageDetectionByFragmentShaders);
         using GlProducer producer = new(bridge);
         using var console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false });
         console.Gl = bridge;
@@ -128,10 +132,12 @@ public sealed class GlReadbackVariantTests
         Assert.Equal(before, bridge.BytesReadBack);
     }
 
-    [Fact]
-    public async Task GpuDamageDetection_NewScanout_ReadsTheWholeHeadAgain()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GpuDamageDetection_NewScanout_ReadsTheWholeHeadAgain(bool fragmentShaders)
     {
-        using GlBridge bridge = GlTestBridge.Create(new GlBridgeOptions { GpuDamageDetection = true });
+        using GlBridge bridge = GlTestBridge.Create(new GlBridgeOptions { GpuDamageDetection = true, FragmentDamageDetection = fragmentShaders });
         using GlProducer producer = new(bridge);
         using var console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false });
         console.Gl = bridge;

@@ -17,7 +17,7 @@ internal static class ReadbackBenchmark
     private const int LatencySamples = 200;
 
     /// <summary>One way of reading back, and whether the scene changes the whole frame or a few boxes.</summary>
-    private sealed record Variant(string Name, GlReadbackMode Mode, bool RenderOnly = false, bool Staged = false, int Strips = 1, GlReadFormat Format = GlReadFormat.Bgra, bool GpuDamage = false, SceneKind Scene = SceneKind.Full, bool ClientStorage = true);
+    private sealed record Variant(string Name, GlReadbackMode Mode, bool RenderOnly = false, bool Staged = false, int Strips = 1, GlReadFormat Format = GlReadFormat.Bgra, bool GpuDamage = false, SceneKind Scene = SceneKind.Full, bool ClientStorage = true, bool FragmentDamage = false);
 
     private static readonly Variant[] s_variants =
     [
@@ -39,6 +39,7 @@ internal static class ReadbackBenchmark
         new("boxes: ring", GlReadbackMode.PboRing, Scene: SceneKind.Boxes),
         new("boxes: staged", GlReadbackMode.PboRing, Staged: true, Scene: SceneKind.Boxes),
         new("boxes: ring+GPU damage", GlReadbackMode.PboRing, GpuDamage: true, Scene: SceneKind.Boxes),
+        new("boxes: ring+GPU damage (fragment)", GlReadbackMode.PboRing, GpuDamage: true, Scene: SceneKind.Boxes, FragmentDamage: true),
         new("boxes: staged+GPU damage", GlReadbackMode.PboRing, Staged: true, GpuDamage: true, Scene: SceneKind.Boxes),
         new("full: render only", GlReadbackMode.PboRing, RenderOnly: true),
         new("drawn: render only", GlReadbackMode.PboRing, RenderOnly: true, Scene: SceneKind.Drawn),
@@ -48,6 +49,7 @@ internal static class ReadbackBenchmark
         new("static: synchronous", GlReadbackMode.Synchronous, Scene: SceneKind.Static),
         new("static: ring", GlReadbackMode.PboRing, Scene: SceneKind.Static),
         new("static: ring+GPU damage", GlReadbackMode.PboRing, GpuDamage: true, Scene: SceneKind.Static),
+        new("static: ring+GPU damage (fragment)", GlReadbackMode.PboRing, GpuDamage: true, Scene: SceneKind.Static, FragmentDamage: true),
     ];
 
     /// <summary>
@@ -94,6 +96,7 @@ internal static class ReadbackBenchmark
                 ReadFormat = variant.Format,
                 GpuDamageDetection = variant.GpuDamage,
                 ClientStorageHint = variant.ClientStorage,
+                FragmentDamageDetection = variant.FragmentDamage,
                 MeasureGpuTime = true,
             };
             try
