@@ -81,6 +81,11 @@ internal sealed class GlHead
 
     public uint FlagsReadBuffer;
 
+    /// <summary>The fallback's first pass: one flag per 8×8 block, and its framebuffer.</summary>
+    public uint BlocksTexture;
+
+    public uint BlocksFramebuffer;
+
     /// <summary>The fence behind a comparison in flight (0: none), and the rectangle it compares.</summary>
     public nint DetectFence;
 

@@ -8,15 +8,18 @@ namespace ConsoleBridge.Gl;
 /// of the head's size, one work group per 64×64 tile, writes one flag per tile into a persistently
 /// mapped buffer and copies the changed pixels into the previous frame. The GL thread reads the
 /// flags once their fence signalled and reads back only the changed tiles. Contexts without compute
-/// shaders (below GL 4.3) get the same through two fragment-shader passes (GL 3.3): one fragment
-/// per tile compares its pixels and writes the tile's flag into a texture of one texel per tile,
-/// then the damaged rectangle is drawn into the previous frame; the flags are read into a
+/// shaders (below GL 4.3) get the same through three fragment-shader draws (GL 3.3): one fragment
+/// per 8×8 block compares its pixels, one per tile ORs its blocks into a texture of one texel per
+/// tile, then the damaged rectangle is drawn into the previous frame; the flags are read into a
 /// pixel-pack buffer behind the fence and mapped once it signalled. Used on the GL thread only.
 /// </summary>
 internal sealed unsafe class GpuDamageDetector : IDisposable
 {
     /// <summary>The side of a compared tile, in pixels.</summary>
     public const int TileSize = 64;
+
+    /// <summary>The fallback compares blocks of this side, one fragment each, then ORs them per tile.</summary>
+    private const int BlockSize = 8;
 
     // One work group per tile; 16×16 invocations each look at 4×4 pixels of it. Only pixels inside
     // the damaged rectangle are compared and copied: a change the producer did not report stays out
@@ -109,18 +112,19 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
 
         """;
 
-    // Drawn over the tile range of the flags texture: one fragment per tile.
-    private const string FlagsFragment = FragmentCommon + """
+    // Drawn over the blocks texture (one texel per 8×8 pixels) where the damage lies: one fragment
+    // per block, so the comparison spreads over many fragments as the compute shader's does.
+    private const string BlockFragment = FragmentCommon + """
         uniform usampler2D previous;
         uniform int force;
 
         void main()
         {
-            ivec2 base = ivec2(gl_FragCoord.xy) * 64;
+            ivec2 base = ivec2(gl_FragCoord.xy) * 8;
             ivec2 from = max(base, damage.xy);
-            ivec2 to = min(base + ivec2(64), damage.zw);
+            ivec2 to = min(base + ivec2(8), damage.zw);
             uint changed = 0u;
-            for (int y = from.y; y < to.y && changed == 0u; y++)
+            for (int y = from.y; y < to.y; y++)
             {
                 for (int x = from.x; x < to.x; x++)
                 {
@@ -128,8 +132,30 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
                     if (force != 0 || Pack(p) != texelFetch(previous, p, 0).r)
                     {
                         changed = 1u;
-                        break;
                     }
+                }
+            }
+
+            result = uvec4(changed, 0u, 0u, 0u);
+        }
+        """;
+
+    // Drawn over the tile range of the flags texture: each tile ORs its 8×8 blocks.
+    private const string TileFragment = """
+        #version 330 core
+        uniform usampler2D blocks;
+        out uvec4 result;
+
+        void main()
+        {
+            ivec2 base = ivec2(gl_FragCoord.xy) * 8;
+            ivec2 to = min(base + ivec2(8), textureSize(blocks, 0));
+            uint changed = 0u;
+            for (int y = base.y; y < to.y; y++)
+            {
+                for (int x = base.x; x < to.x; x++)
+                {
+                    changed |= texelFetch(blocks, ivec2(x, y), 0).r;
                 }
             }
 
@@ -267,32 +293,32 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
         return program;
     }
 
-    /// <summary>The fallback's two programs, their uniforms and an empty vertex array (core profiles draw nothing without one).</summary>
+    /// <summary>The fallback's three programs and an empty vertex array (core profiles draw nothing without one).</summary>
     private sealed class FragmentPasses
     {
-        public uint Flags;
+        public uint Blocks;
+        public uint Tiles;
         public uint Copy;
         public uint VertexArray;
 
         public static FragmentPasses? TryCreate(GL gl, out string? why)
         {
-            uint flags = Link(gl, FragmentVertex, FlagsFragment, out why);
-            if (flags == 0)
-            {
-                return null;
-            }
-
-            uint copy = Link(gl, FragmentVertex, CopyFragment, out why);
+            uint blocks = Link(gl, FragmentVertex, BlockFragment, out why);
+            uint tiles = blocks == 0 ? 0 : Link(gl, FragmentVertex, TileFragment, out why);
+            uint copy = tiles == 0 ? 0 : Link(gl, FragmentVertex, CopyFragment, out why);
             if (copy == 0)
             {
-                gl.DeleteProgram(flags);
+                gl.DeleteProgram(blocks);
+                gl.DeleteProgram(tiles);
                 return null;
             }
 
-            var passes = new FragmentPasses { Flags = flags, Copy = copy, VertexArray = gl.GenVertexArray() };
-            gl.UseProgram(flags);
-            gl.Uniform1(gl.GetUniformLocation(flags, "scanout"), 0);
-            gl.Uniform1(gl.GetUniformLocation(flags, "previous"), 1);
+            var passes = new FragmentPasses { Blocks = blocks, Tiles = tiles, Copy = copy, VertexArray = gl.GenVertexArray() };
+            gl.UseProgram(blocks);
+            gl.Uniform1(gl.GetUniformLocation(blocks, "scanout"), 0);
+            gl.Uniform1(gl.GetUniformLocation(blocks, "previous"), 1);
+            gl.UseProgram(tiles);
+            gl.Uniform1(gl.GetUniformLocation(tiles, "blocks"), 1);
             gl.UseProgram(copy);
             gl.Uniform1(gl.GetUniformLocation(copy, "scanout"), 0);
             gl.UseProgram(0);
@@ -309,7 +335,8 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
 
         public void Delete(GL gl)
         {
-            gl.DeleteProgram(Flags);
+            gl.DeleteProgram(Blocks);
+            gl.DeleteProgram(Tiles);
             gl.DeleteProgram(Copy);
             gl.DeleteVertexArray(VertexArray);
         }
@@ -411,6 +438,11 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
         AllocateR32ui(tilesX, tilesY);
         gl.BindTexture(TextureTarget.Texture2D, 0);
         head.FlagsFramebuffer = Framebuffer(head.FlagsTexture);
+        head.BlocksTexture = gl.GenTexture();
+        gl.BindTexture(TextureTarget.Texture2D, head.BlocksTexture);
+        AllocateR32ui(tilesX * (TileSize / BlockSize), tilesY * (TileSize / BlockSize));
+        gl.BindTexture(TextureTarget.Texture2D, 0);
+        head.BlocksFramebuffer = Framebuffer(head.BlocksTexture);
         head.PreviousFramebuffer = Framebuffer(head.PreviousFrame);
         head.FlagsReadBuffer = gl.GenBuffer();
         gl.BindBuffer(BufferTargetARB.PixelPackBuffer, head.FlagsReadBuffer);
@@ -469,14 +501,23 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
         gl.BindTexture(TextureTarget.Texture2D, head.PreviousFrame);
         gl.BindSampler(1, _sampler);
 
-        gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, head.FlagsFramebuffer);
-        gl.Viewport(firstX, firstY, (uint)countX, (uint)countY);
-        gl.UseProgram(passes.Flags);
-        FragmentPasses.SetCommon(gl, passes.Flags, damage, head);
-        gl.Uniform1(gl.GetUniformLocation(passes.Flags, "force"), force ? 1 : 0);
+        // Blocks: the 8×8 blocks of the compared tiles.
+        const int perTile = TileSize / BlockSize;
+        gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, head.BlocksFramebuffer);
+        gl.Viewport(firstX * perTile, firstY * perTile, (uint)(countX * perTile), (uint)(countY * perTile));
+        gl.UseProgram(passes.Blocks);
+        FragmentPasses.SetCommon(gl, passes.Blocks, damage, head);
+        gl.Uniform1(gl.GetUniformLocation(passes.Blocks, "force"), force ? 1 : 0);
         gl.DrawArrays(PrimitiveType.Triangles, 0, 3);
 
-        // The previous frame is both read above and drawn here: unbind it from its unit first.
+        // Tiles: each ORs its blocks (unit 1 now holds the blocks).
+        gl.BindTexture(TextureTarget.Texture2D, head.BlocksTexture);
+        gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, head.FlagsFramebuffer);
+        gl.Viewport(firstX, firstY, (uint)countX, (uint)countY);
+        gl.UseProgram(passes.Tiles);
+        gl.DrawArrays(PrimitiveType.Triangles, 0, 3);
+
+        // The previous frame was read above and is drawn here: it is bound to no unit now.
         gl.BindTexture(TextureTarget.Texture2D, 0);
         gl.BindSampler(1, 0);
         gl.ActiveTexture(TextureUnit.Texture0);
@@ -631,6 +672,16 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
                 gl.DeleteTexture(head.FlagsTexture);
             }
 
+            if (head.BlocksFramebuffer != 0)
+            {
+                gl.DeleteFramebuffer(head.BlocksFramebuffer);
+            }
+
+            if (head.BlocksTexture != 0)
+            {
+                gl.DeleteTexture(head.BlocksTexture);
+            }
+
             if (head.FlagsReadBuffer != 0)
             {
                 gl.DeleteBuffer(head.FlagsReadBuffer);
@@ -641,6 +692,8 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
         head.PreviousFramebuffer = 0;
         head.FlagsTexture = 0;
         head.FlagsReadBuffer = 0;
+        head.BlocksTexture = 0;
+        head.BlocksFramebuffer = 0;
 
         head.DetectFence = 0;
         head.PreviousFrame = 0;
