@@ -26,6 +26,11 @@ internal static class SelfTest
         }
 
         failures += Check(bridge, forceTexture: true);
+        if (bridge.CanImportDmaBuf)
+        {
+            failures += CudaDmaBuf.Check(bridge);
+        }
+
         Console.WriteLine(failures == 0 ? "SELF-TEST PASS" : $"SELF-TEST FAIL ({failures})");
         return failures == 0 ? 0 : 1;
     }
@@ -71,7 +76,7 @@ internal static class SelfTest
         return (bad == 0 ? 0 : 1) + (partial == 0 ? 0 : 1);
     }
 
-    private static int Wait(DisplayConsole console, uint[] expected, int width, int height, Func<GlException?> failure)
+    internal static int Wait(DisplayConsole console, uint[] expected, int width, int height, Func<GlException?> failure)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         int bad;
@@ -107,7 +112,7 @@ internal static class SelfTest
         return bad;
     }
 
-    private static void Report(string what, int bad, int total, GlException? failure)
+    internal static void Report(string what, int bad, int total, GlException? failure)
     {
         string result = bad == 0 ? "PASS" : $"FAIL ({bad} of {total} pixels differ{(failure is null ? "" : "; " + failure.Message)})";
         Console.WriteLine($"{what}: {result}");
