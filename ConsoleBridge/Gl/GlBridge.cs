@@ -371,6 +371,13 @@ public sealed unsafe class GlBridge : IDisposable
                         }
 
                         head.Damage = head.Damage.Union(rect);
+
+                        // Read now when a buffer is free, before the commands queued behind this
+                        // update (the producer's next frame, when it draws through this thread):
+                        // the readback then holds the frame the update announced, in GPU order,
+                        // rather than a later one with the frames between them never read.
+                        TakeBackReturned(head);
+                        Issue(head);
                     }
                 }
 

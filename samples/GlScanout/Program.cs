@@ -32,6 +32,7 @@ internal static class Program
                                bridge's own context (no sharing between contexts; repeatable)
           --variants A,B       with --bench-readback: only the variants whose names contain one of these
                                (synchronous, ring, 8888_REV, strips, staged, boxes, GPU damage; default all)
+          --ahead N            with --bench-readback: frames the producer may render beyond the last one shown (default 4)
           --seconds N          seconds of each throughput measurement (default 5)
           --help
         """;
@@ -90,6 +91,9 @@ internal static class Program
                         break;
                     case "--variants":
                         variants.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                        break;
+                    case "--ahead":
+                        ReadbackBenchmark.Ahead = int.Parse(Next(), CultureInfo.InvariantCulture);
                         break;
                     case "--seconds":
                         seconds = int.Parse(Next(), CultureInfo.InvariantCulture);

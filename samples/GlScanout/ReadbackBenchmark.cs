@@ -16,8 +16,15 @@ internal static class ReadbackBenchmark
 {
     private const int LatencySamples = 200;
 
+    /// <summary>
+    /// How many frames the producer may render beyond the last one shown (<c>--ahead</c>, default 4).
+    /// Frames rendered while every buffer is busy are merged, not read, so with a scene that costs
+    /// GPU time a large lead spends the GPU on frames nobody sees.
+    /// </summary>
+    public static int Ahead { get; set; } = 4;
+
     /// <summary>One way of reading back, and whether the scene changes the whole frame or a few boxes.</summary>
-    private sealed record Variant(string Name, GlReadbackMode Mode, bool RenderOnly = false, bool Staged = false, int Strips = 1, GlReadFormat Format = GlReadFormat.Bgra, bool GpuDamage = false, SceneKind Scene = SceneKind.Full, bool ClientStorage = true, bool FragmentDamage = false);
+    private sealed record Variant(string Name, GlReadbackMode Mode, bool RenderOnly = false, bool Timeline = false, bool Staged = false, int Strips = 1, GlReadFormat Format = GlReadFormat.Bgra, bool GpuDamage = false, SceneKind Scene = SceneKind.Full, bool ClientStorage = true, bool FragmentDamage = false);
 
     private static readonly Variant[] s_variants =
     [
@@ -42,6 +49,13 @@ internal static class ReadbackBenchmark
         new("boxes: ring+GPU damage (fragment)", GlReadbackMode.PboRing, GpuDamage: true, Scene: SceneKind.Boxes, FragmentDamage: true),
         new("boxes: staged+GPU damage", GlReadbackMode.PboRing, Staged: true, GpuDamage: true, Scene: SceneKind.Boxes),
         new("full: render only", GlReadbackMode.PboRing, RenderOnly: true),
+        new("drawn: timeline", GlReadbackMode.PboRing, Timeline: true, Scene: SceneKind.Drawn),
+        new("static: timeline", GlReadbackMode.PboRing, Timeline: true, Scene: SceneKind.Static),
+        new("drawn: timeline persistent", GlReadbackMode.PboRing, Timeline: true, Scene: SceneKind.Drawn),
+        new("drawn: timeline timer", GlReadbackMode.PboRing, Timeline: true, Scene: SceneKind.Drawn),
+        new("drawn: timeline pipelined", GlReadbackMode.PboRing, Timeline: true, Scene: SceneKind.Drawn),
+        new("static: timeline pipelined", GlReadbackMode.PboRing, Timeline: true, Scene: SceneKind.Static),
+        new("drawn: timeline pipelined persistent", GlReadbackMode.PboRing, Timeline: true, Scene: SceneKind.Drawn),
         new("drawn: render only", GlReadbackMode.PboRing, RenderOnly: true, Scene: SceneKind.Drawn),
         new("drawn: synchronous", GlReadbackMode.Synchronous, Scene: SceneKind.Drawn),
         new("drawn: ring", GlReadbackMode.PboRing, Scene: SceneKind.Drawn),
@@ -101,7 +115,11 @@ internal static class ReadbackBenchmark
             };
             try
             {
-                if (variant.RenderOnly)
+                if (variant.Timeline)
+                {
+                    RunTimeline(variant, options, width, height, logger);
+                }
+                else if (variant.RenderOnly)
                 {
                     RunRenderOnly(variant, options, width, height, seconds, logger);
                 }
@@ -178,6 +196,155 @@ internal static class ReadbackBenchmark
             $"{1000 * elapsed / frames:F2} ms per frame  render GPU {renderMs:F3} ms per frame (timer query)  ({bridge.Renderer})");
     }
 
+    /// <summary>
+    /// One frame at a time on the GL thread, with GPU timestamps (<c>glQueryCounter</c>) before and
+    /// after the scene and after a whole-frame <c>glReadPixels</c> into a pixel-pack buffer, the
+    /// GPU clock sampled when the work was flushed (<c>GL_TIMESTAMP</c>), and the CPU's blocking
+    /// wait for the fence: where between issue and signal the time goes.
+    /// </summary>
+    private static unsafe void RunTimeline(Variant variant, GlBridgeOptions options, int width, int height, ILogger logger)
+    {
+        using var bridge = new GlBridge(options, logger);
+        using var console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false });
+        console.Gl = bridge;
+        var scene = new OwnScene(width, height, variant.Scene);
+        console.ScanoutOwnTexture(scene.Create, width, height, y0Top: false);
+        const int Frames = 120;
+        var startToRenderEnd = new double[Frames];
+        var renderEndToReadEnd = new double[Frames];
+        var flushToStart = new double[Frames];
+        var readEndToSeen = new double[Frames];
+        var issueToSeen = new double[Frames];
+        using var done = new SemaphoreSlim(0);
+        console.InvokeOnGlThread(gl =>
+        {
+            bool persistent = variant.Name.Contains("persistent", StringComparison.Ordinal);
+            bool timer = variant.Name.Contains("timer", StringComparison.Ordinal);
+            bool pipelined = variant.Name.Contains("pipelined", StringComparison.Ordinal);
+            uint[] q = new uint[4];
+            gl.GenQueries(q);
+            uint[] pbos = new uint[3];
+            var fences = new nint[3];
+            nuint frameBytes = (nuint)((long)width * height * 4);
+            for (int b = 0; b < pbos.Length; b++)
+            {
+                pbos[b] = gl.GenBuffer();
+                gl.BindBuffer(BufferTargetARB.PixelPackBuffer, pbos[b]);
+                if (persistent)
+                {
+                    gl.BufferStorage(BufferStorageTarget.PixelPackBuffer, frameBytes, null, BufferStorageMask.MapReadBit | BufferStorageMask.MapPersistentBit | BufferStorageMask.MapCoherentBit | BufferStorageMask.ClientStorageBit);
+                    gl.MapBufferRange(BufferTargetARB.PixelPackBuffer, 0, frameBytes, MapBufferAccessMask.ReadBit | MapBufferAccessMask.PersistentBit | MapBufferAccessMask.CoherentBit);
+                }
+                else
+                {
+                    gl.BufferData(BufferTargetARB.PixelPackBuffer, frameBytes, null, BufferUsageARB.StreamRead);
+                }
+            }
+
+            gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
+            uint readFramebuffer = gl.GenFramebuffer();
+            gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, readFramebuffer);
+            gl.FramebufferTexture2D(FramebufferTarget.ReadFramebuffer, FramebufferAttachment.ColorAttachment0, TextureTarget.Texture2D, scene.Texture, 0);
+            gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, 0);
+            if (pipelined)
+            {
+                // Render frame f and read it into buffer f % 3 while up to two earlier readbacks are
+                // still in flight, as the ring does; frames per second over all frames.
+                long start = 0;
+                for (int f = 0; f < Frames * 4 + 10; f++)
+                {
+                    if (f == 10)
+                    {
+                        start = Stopwatch.GetTimestamp();
+                    }
+
+                    int slot = f % 3;
+                    if (fences[slot] != 0)
+                    {
+                        gl.ClientWaitSync(fences[slot], SyncObjectMask.Bit, 1_000_000_000);
+                        gl.DeleteSync(fences[slot]);
+                    }
+
+                    scene.Render(gl, f + 1);
+                    gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, readFramebuffer);
+                    gl.BindBuffer(BufferTargetARB.PixelPackBuffer, pbos[slot]);
+                    gl.ReadPixels(0, 0, (uint)width, (uint)height, PixelFormat.Bgra, PixelType.UnsignedByte, null);
+                    gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
+                    gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, 0);
+                    fences[slot] = gl.FenceSync(SyncCondition.SyncGpuCommandsComplete, SyncBehaviorFlags.None);
+                    gl.Flush();
+                }
+
+                foreach (nint fence in fences)
+                {
+                    gl.ClientWaitSync(fence, SyncObjectMask.Bit, 1_000_000_000);
+                    gl.DeleteSync(fence);
+                }
+
+                double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds / (Frames * 4);
+                Console.WriteLine($"READBACK {width}x{height} {variant.Name,-26} {1000 / ms:F1} frames/s, {ms:F3} ms per frame (render and readback, up to 3 in flight)");
+            }
+
+            for (int f = 0; f < Frames + 10 && !pipelined; f++)
+            {
+                gl.QueryCounter(q[0], QueryCounterTarget.Timestamp);
+                scene.Render(gl, f + 1);
+                gl.QueryCounter(q[1], QueryCounterTarget.Timestamp);
+                gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, readFramebuffer);
+                gl.BindBuffer(BufferTargetARB.PixelPackBuffer, pbos[0]);
+                if (timer)
+                {
+                    gl.BeginQuery(QueryTarget.TimeElapsed, q[3]);
+                }
+
+                gl.ReadPixels(0, 0, (uint)width, (uint)height, PixelFormat.Bgra, PixelType.UnsignedByte, null);
+                if (timer)
+                {
+                    gl.EndQuery(QueryTarget.TimeElapsed);
+                }
+
+                gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
+                gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, 0);
+                gl.QueryCounter(q[2], QueryCounterTarget.Timestamp);
+                nint fence = gl.FenceSync(SyncCondition.SyncGpuCommandsComplete, SyncBehaviorFlags.None);
+                gl.Flush();
+                long issued = Stopwatch.GetTimestamp();
+                gl.GetInteger64(GetPName.Timestamp, out long gpuAtFlush);
+                gl.ClientWaitSync(fence, SyncObjectMask.Bit, 1_000_000_000);
+                long seen = Stopwatch.GetTimestamp();
+                gl.GetInteger64(GetPName.Timestamp, out long gpuAtSeen);
+                gl.DeleteSync(fence);
+                gl.GetQueryObject(q[0], QueryObjectParameterName.Result, out ulong t0);
+                gl.GetQueryObject(q[1], QueryObjectParameterName.Result, out ulong t1);
+                gl.GetQueryObject(q[2], QueryObjectParameterName.Result, out ulong t2);
+                if (f >= 10)
+                {
+                    int i = f - 10;
+                    startToRenderEnd[i] = (t1 - t0) / 1e6;
+                    renderEndToReadEnd[i] = (t2 - t1) / 1e6;
+                    flushToStart[i] = ((long)t0 - gpuAtFlush) / 1e6;
+                    readEndToSeen[i] = (gpuAtSeen - (long)t2) / 1e6;
+                    issueToSeen[i] = Stopwatch.GetElapsedTime(issued, seen).TotalMilliseconds;
+                }
+            }
+
+            gl.DeleteFramebuffer(readFramebuffer);
+            gl.DeleteBuffers(pbos);
+            gl.DeleteQueries(q);
+            done.Release();
+        });
+        done.Wait();
+        if (variant.Name.Contains("pipelined", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        static double Median(double[] v) => v.Order().ElementAt(v.Length / 2);
+        Console.WriteLine(
+            $"READBACK {width}x{height} {variant.Name,-26} medians of {Frames}: GPU scene {Median(startToRenderEnd):F3} ms, scene end -> readback end {Median(renderEndToReadEnd):F3} ms, " +
+            $"flush (GPU clock) -> GPU start {Median(flushToStart):F3} ms, readback end -> fence seen (GPU clock) {Median(readEndToSeen):F3} ms, flush -> fence seen (CPU) {Median(issueToSeen):F3} ms");
+    }
+
     private static void RunOne(Variant variant, GlBridgeOptions options, int width, int height, int seconds, ILogger logger)
     {
         using var bridge = new GlBridge(options, logger);
@@ -208,7 +375,7 @@ internal static class ReadbackBenchmark
             console.InvokeOnGlThread(gl => scene.Render(gl, f));
             console.GlUpdate(0, 0, width, height);
             calls.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
-            meter.WaitForShown(shown => shown >= f - 4, TimeSpan.FromSeconds(20));
+            meter.WaitForShown(shown => shown >= f - Ahead, TimeSpan.FromSeconds(20));
         }
 
         meter.WaitForShown(shown => shown == frameNumber, TimeSpan.FromSeconds(20));
@@ -226,6 +393,7 @@ internal static class ReadbackBenchmark
             ? $"GPU time {gpuTime * 1000 / timed:F3} ms per readback = {bytes / gpuTime / (1 << 30):F2} GiB/s"
             : "GPU time n/a";
         double fps = (meter.Delivered - deliveredBefore) / elapsed;
+        double renderedFps = frameNumber / elapsed;
         double renderMs = 0;
         console.InvokeOnGlThread(gl => renderMs = scene.RenderMilliseconds(gl));
         meter.WaitForShown(shown => shown == frameNumber, TimeSpan.FromSeconds(20));
@@ -255,7 +423,7 @@ internal static class ReadbackBenchmark
             $"READBACK {width}x{height} {variant.Name,-26} {fps,8:F1} fps {fps * frameBytes / (1 << 30),7:F2} GiB/s frames  " +
             $"read back {readGiBs:F2} GiB/s ({bytes / Math.Max(1, readbacks) / 1024.0:F0} KiB per readback)  {transfer}  " +
             $"latency p50 {FrameMeter.Percentile(sorted, 0.5),7:F2} ms p99 {FrameMeter.Percentile(sorted, 0.99),7:F2} ms  " +
-            $"render GPU {renderMs:F3} ms per frame  per readback: read {gpuMs:F2} ms, copy into shadow {consumeMs:F2} ms ({readbacks} readbacks)  " +
+            $"render GPU {renderMs:F3} ms per frame, {renderedFps:F1} frames/s rendered (ahead {Ahead})  per readback: read {gpuMs:F2} ms, copy into shadow {consumeMs:F2} ms ({readbacks} readbacks)  " +
             $"enqueue p50 {FrameMeter.Percentile(callTimes, 0.5):F1} us p99 {FrameMeter.Percentile(callTimes, 0.99):F1} us max {callTimes[^1]:F0} us  " +
             $"({bridge.Renderer}; ring {options.RingDepth}; persistent {bridge.PersistentMapping}; GPU damage {bridge.GpuDamageDetection}; driver prefers format 0x{readFormat:x4} type 0x{readType:x4})");
     }
@@ -263,6 +431,8 @@ internal static class ReadbackBenchmark
     /// <summary>The scene in the bridge's context; touched only on the bridge's GL thread.</summary>
     private sealed class OwnScene(int width, int height, SceneKind kind)
     {
+        public uint Texture { get; private set; }
+
         private readonly uint[] _queries = new uint[8];
         private readonly bool[] _pending = new bool[8];
         private uint _framebuffer;
@@ -312,6 +482,7 @@ internal static class ReadbackBenchmark
         public uint Create(GL gl)
         {
             uint texture = gl.GenTexture();
+            Texture = texture;
             gl.BindTexture(TextureTarget.Texture2D, texture);
             gl.TexStorage2D(TextureTarget.Texture2D, 1, SizedInternalFormat.Rgba8, (uint)width, (uint)height);
             gl.BindTexture(TextureTarget.Texture2D, 0);
