@@ -157,6 +157,60 @@ public sealed class GlReadbackVariantTests
         Assert.Equal(2 * 128 * 128 * 4L, bridge.BytesReadBack);
     }
 
+    [Fact]
+    public async Task Update_FollowedByMoreDrawingInTheQueue_ReadsTheFrameTheUpdateAnnounced()
+    {
+        // The producer draws through the bridge's GL thread (as the benchmark does): red, an
+        // update, then green with no update yet. All three wait in the queue behind a blocker, so
+        // the GL thread takes them in one go; the readback must hold red, issued with the update
+        // and before the green drawing, not green.
+        const int W = 96, H = 64;
+        using GlBridge bridge = GlTestBridge.Create();
+        using var console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false });
+        console.Gl = bridge;
+        uint framebuffer = 0;
+        console.ScanoutOwnTexture(
+            gl =>
+            {
+                uint texture = gl.GenTexture();
+                gl.BindTexture(Silk.NET.OpenGL.TextureTarget.Texture2D, texture);
+                gl.TexStorage2D(Silk.NET.OpenGL.TextureTarget.Texture2D, 1, Silk.NET.OpenGL.SizedInternalFormat.Rgba8, W, H);
+                gl.BindTexture(Silk.NET.OpenGL.TextureTarget.Texture2D, 0);
+                framebuffer = gl.GenFramebuffer();
+                gl.BindFramebuffer(Silk.NET.OpenGL.FramebufferTarget.DrawFramebuffer, framebuffer);
+                gl.FramebufferTexture2D(Silk.NET.OpenGL.FramebufferTarget.DrawFramebuffer, Silk.NET.OpenGL.FramebufferAttachment.ColorAttachment0, Silk.NET.OpenGL.TextureTarget.Texture2D, texture, 0);
+                gl.ClearColor(0, 0, 0, 1);
+                gl.Clear(Silk.NET.OpenGL.ClearBufferMask.ColorBufferBit);
+                gl.BindFramebuffer(Silk.NET.OpenGL.FramebufferTarget.DrawFramebuffer, 0);
+                return texture;
+            },
+            W,
+            H,
+            y0Top: false);
+        await GlTestBridge.WaitForShadowAsync(console, ImageRgb.Create(W, H, (_, _) => 0u), "black first frame");
+
+        void Fill(float r, float g, float b) => console.InvokeOnGlThread(gl =>
+        {
+            gl.BindFramebuffer(Silk.NET.OpenGL.FramebufferTarget.DrawFramebuffer, framebuffer);
+            gl.ClearColor(r, g, b, 1);
+            gl.Clear(Silk.NET.OpenGL.ClearBufferMask.ColorBufferBit);
+            gl.BindFramebuffer(Silk.NET.OpenGL.FramebufferTarget.DrawFramebuffer, 0);
+        });
+
+        using var release = new ManualResetEventSlim();
+        console.InvokeOnGlThread(_ => release.Wait(TimeSpan.FromSeconds(20)));
+        Fill(1, 0, 0);
+        console.GlUpdate(0, 0, W, H);
+        Fill(0, 1, 0);
+        release.Set();
+        await GlTestBridge.WaitForShadowAsync(console, ImageRgb.Create(W, H, (_, _) => 0x00FF0000u), "the updated (red) frame");
+        await Task.Delay(200);
+        ImageAssert.Equal(ImageRgb.Create(W, H, (_, _) => 0x00FF0000u), GlTestBridge.Snapshot(console), "still red: green was never reported");
+
+        console.GlUpdate(0, 0, W, H);
+        await GlTestBridge.WaitForShadowAsync(console, ImageRgb.Create(W, H, (_, _) => 0x0000FF00u), "green once reported");
+    }
+
     /// <summary>The counter grows after the shadow was written, so a test waits for it too.</summary>
     private static async Task WaitForBytesAsync(GlBridge bridge, long atLeast)
     {
