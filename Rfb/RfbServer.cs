@@ -52,6 +52,10 @@ public sealed partial class RfbServer : IAsyncDisposable
         _logger = _loggerFactory.CreateLogger("Rfb.Server");
         _desktopName = _options.DesktopName;
         Throttle = new AuthenticationThrottle(_options.AuthenticationThrottle);
+        if (_options.WarmUpEncoders)
+        {
+            EncoderWarmUp.StartOnce(_logger);
+        }
     }
 
     /// <summary>The addresses the listeners are bound to (with the real port when 0 was asked for).</summary>

@@ -30,6 +30,15 @@ public sealed class RfbServerOptions
     /// <summary>What a non-shared ClientInit does to other clients (default: disconnect them, as RFC 6143 says).</summary>
     public SharingPolicy SharingPolicy { get; set; } = SharingPolicy.DisconnectOthers;
 
+    /// <summary>
+    /// Whether creating the process's first <see cref="RfbServer"/> runs every encoder once over a
+    /// small synthetic frame on a thread-pool thread, so that the JIT compiles them before the
+    /// first client needs them (default true). It takes some tens of milliseconds of CPU once; without it the
+    /// first updates of a process each wait for compiling (18–64 ms instead of about 3 ms on a
+    /// recorded glxgears session with Tight).
+    /// </summary>
+    public bool WarmUpEncoders { get; set; } = true;
+
     /// <summary>Time from accept to the end of ClientInit (default 10 s).</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
