@@ -86,15 +86,6 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
         """;
 
     // The fallback's shaders. GLSL 3.30 has no packUnorm4x8; Pack does the same (x in the low bits).
-    private const string FragmentVertex = """
-        #version 330 core
-        void main()
-        {
-            vec2 p = vec2((gl_VertexID << 1) & 2, gl_VertexID & 2);
-            gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
-        }
-        """;
-
     private const string FragmentCommon = """
         #version 330 core
         uniform sampler2D scanout;
@@ -258,41 +249,6 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
         return new GpuDamageDetector(gl, program, null);
     }
 
-    /// <summary>Compiles and links a vertex and a fragment shader; 0 with the reason when either fails.</summary>
-    private static uint Link(GL gl, string vertex, string fragment, out string? why)
-    {
-        uint program = gl.CreateProgram();
-        foreach ((ShaderType type, string source) in new[] { (ShaderType.VertexShader, vertex), (ShaderType.FragmentShader, fragment) })
-        {
-            uint shader = gl.CreateShader(type);
-            gl.ShaderSource(shader, source);
-            gl.CompileShader(shader);
-            gl.GetShader(shader, ShaderParameterName.CompileStatus, out int compiled);
-            if (compiled == 0)
-            {
-                why = $"the {type} of the damage comparison did not compile: {gl.GetShaderInfoLog(shader)}";
-                gl.DeleteShader(shader);
-                gl.DeleteProgram(program);
-                return 0;
-            }
-
-            gl.AttachShader(program, shader);
-            gl.DeleteShader(shader);
-        }
-
-        gl.LinkProgram(program);
-        gl.GetProgram(program, ProgramPropertyARB.LinkStatus, out int linked);
-        if (linked == 0)
-        {
-            why = "the damage comparison's shaders did not link: " + gl.GetProgramInfoLog(program);
-            gl.DeleteProgram(program);
-            return 0;
-        }
-
-        why = null;
-        return program;
-    }
-
     /// <summary>The fallback's three programs and an empty vertex array (core profiles draw nothing without one).</summary>
     private sealed class FragmentPasses
     {
@@ -303,9 +259,9 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
 
         public static FragmentPasses? TryCreate(GL gl, out string? why)
         {
-            uint blocks = Link(gl, FragmentVertex, BlockFragment, out why);
-            uint tiles = blocks == 0 ? 0 : Link(gl, FragmentVertex, TileFragment, out why);
-            uint copy = tiles == 0 ? 0 : Link(gl, FragmentVertex, CopyFragment, out why);
+            uint blocks = GlShaders.Link(gl, GlShaders.FullScreenTriangle, BlockFragment, out why);
+            uint tiles = blocks == 0 ? 0 : GlShaders.Link(gl, GlShaders.FullScreenTriangle, TileFragment, out why);
+            uint copy = tiles == 0 ? 0 : GlShaders.Link(gl, GlShaders.FullScreenTriangle, CopyFragment, out why);
             if (copy == 0)
             {
                 gl.DeleteProgram(blocks);
@@ -657,35 +613,13 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
                 gl.DeleteBuffer(head.TileFlags); // deleting unmaps it
             }
 
-            if (head.FlagsFramebuffer != 0)
-            {
-                gl.DeleteFramebuffer(head.FlagsFramebuffer);
-            }
-
-            if (head.PreviousFramebuffer != 0)
-            {
-                gl.DeleteFramebuffer(head.PreviousFramebuffer);
-            }
-
-            if (head.FlagsTexture != 0)
-            {
-                gl.DeleteTexture(head.FlagsTexture);
-            }
-
-            if (head.BlocksFramebuffer != 0)
-            {
-                gl.DeleteFramebuffer(head.BlocksFramebuffer);
-            }
-
-            if (head.BlocksTexture != 0)
-            {
-                gl.DeleteTexture(head.BlocksTexture);
-            }
-
-            if (head.FlagsReadBuffer != 0)
-            {
-                gl.DeleteBuffer(head.FlagsReadBuffer);
-            }
+            // The fallback's objects (GL ignores the name 0 in deletes).
+            gl.DeleteFramebuffer(head.FlagsFramebuffer);
+            gl.DeleteFramebuffer(head.PreviousFramebuffer);
+            gl.DeleteFramebuffer(head.BlocksFramebuffer);
+            gl.DeleteTexture(head.FlagsTexture);
+            gl.DeleteTexture(head.BlocksTexture);
+            gl.DeleteBuffer(head.FlagsReadBuffer);
         }
 
         head.FlagsFramebuffer = 0;

@@ -550,15 +550,6 @@ internal static class ReadbackBenchmark
             gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, 0);
         }
 
-        private const string PatternVertex = """
-            #version 330 core
-            void main()
-            {
-                vec2 p = vec2((gl_VertexID << 1) & 2, gl_VertexID & 2);
-                gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
-            }
-            """;
-
         private const string PatternFragment = """
             #version 330 core
             uniform float t;
@@ -579,27 +570,10 @@ internal static class ReadbackBenchmark
         {
             if (_program == 0)
             {
-                _program = gl.CreateProgram();
-                foreach ((ShaderType type, string source) in new[] { (ShaderType.VertexShader, PatternVertex), (ShaderType.FragmentShader, PatternFragment) })
+                _program = GlShaders.Link(gl, GlShaders.FullScreenTriangle, PatternFragment, out string? why);
+                if (_program == 0)
                 {
-                    uint shader = gl.CreateShader(type);
-                    gl.ShaderSource(shader, source);
-                    gl.CompileShader(shader);
-                    gl.GetShader(shader, ShaderParameterName.CompileStatus, out int ok);
-                    if (ok == 0)
-                    {
-                        throw new GlException($"The pattern's {type} does not compile: {gl.GetShaderInfoLog(shader)}");
-                    }
-
-                    gl.AttachShader(_program, shader);
-                    gl.DeleteShader(shader);
-                }
-
-                gl.LinkProgram(_program);
-                gl.GetProgram(_program, ProgramPropertyARB.LinkStatus, out int linked);
-                if (linked == 0)
-                {
-                    throw new GlException($"The pattern's program does not link: {gl.GetProgramInfoLog(_program)}");
+                    throw new GlException("The pattern's shaders: " + why);
                 }
 
                 _timeUniform = gl.GetUniformLocation(_program, "t");
