@@ -31,7 +31,7 @@ internal static class Program
           --bench-readback WxH readback variants (synchronous, ring, staged, strips, GPU damage), rendered in the
                                bridge's own context (no sharing between contexts; repeatable)
           --variants A,B       with --bench-readback: only the variants whose names contain one of these
-                               (synchronous, ring, 8888_REV, strips, staged, boxes, GPU damage; default all)
+                               (synchronous, ring, 8888_REV, strips, staged, boxes, drawn, static, GPU damage, fragment, render only, timeline; default all)
           --ahead N            with --bench-readback: frames the producer may render beyond the last one shown (default 4)
           --seconds N          seconds of each throughput measurement (default 5)
           --help
