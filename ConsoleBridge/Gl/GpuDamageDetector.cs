@@ -218,8 +218,7 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
                 return null;
             }
 
-            uint unused = 0;
-            return new GpuDamageDetector(gl, unused, passes);
+            return new GpuDamageDetector(gl, program: 0, passes);
         }
 
         uint shader = gl.CreateShader(ShaderType.ComputeShader);
