@@ -19,10 +19,14 @@ internal static class GlShaders
         """;
 
     /// <summary>Compiles and links a vertex and a fragment shader; 0 with the reason when either fails.</summary>
-    public static uint Link(GL gl, string vertex, string fragment, out string? why)
+    public static uint Link(GL gl, string vertex, string fragment, out string? why) =>
+        Link(gl, out why, (ShaderType.VertexShader, vertex), (ShaderType.FragmentShader, fragment));
+
+    /// <summary>Compiles the stages and links them into one program; 0 with the reason when a step fails.</summary>
+    public static uint Link(GL gl, out string? why, params (ShaderType Type, string Source)[] stages)
     {
         uint program = gl.CreateProgram();
-        foreach ((ShaderType type, string source) in new[] { (ShaderType.VertexShader, vertex), (ShaderType.FragmentShader, fragment) })
+        foreach ((ShaderType type, string source) in stages)
         {
             uint shader = gl.CreateShader(type);
             gl.ShaderSource(shader, source);

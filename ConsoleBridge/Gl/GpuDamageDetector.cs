@@ -221,30 +221,13 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
             return new GpuDamageDetector(gl, program: 0, passes);
         }
 
-        uint shader = gl.CreateShader(ShaderType.ComputeShader);
-        gl.ShaderSource(shader, Source);
-        gl.CompileShader(shader);
-        gl.GetShader(shader, ShaderParameterName.CompileStatus, out int compiled);
-        if (compiled == 0)
+        uint program = GlShaders.Link(gl, out why, (ShaderType.ComputeShader, Source));
+        if (program == 0)
         {
-            why = "the compute shader did not compile: " + gl.GetShaderInfoLog(shader);
-            gl.DeleteShader(shader);
+            why = "the damage comparison's compute shader: " + why;
             return null;
         }
 
-        uint program = gl.CreateProgram();
-        gl.AttachShader(program, shader);
-        gl.LinkProgram(program);
-        gl.DeleteShader(shader);
-        gl.GetProgram(program, ProgramPropertyARB.LinkStatus, out int linked);
-        if (linked == 0)
-        {
-            why = "the compute shader did not link: " + gl.GetProgramInfoLog(program);
-            gl.DeleteProgram(program);
-            return null;
-        }
-
-        why = null;
         return new GpuDamageDetector(gl, program, null);
     }
 
