@@ -342,14 +342,20 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
         gl.BindSampler(0, 0);
         gl.BindTexture(TextureTarget.Texture2D, 0);
         gl.UseProgram(0);
-        GLEnum error = gl.GetError();
-        if (error != GLEnum.NoError)
-        {
-            throw new GlException($"The GPU damage comparison failed: GL error 0x{(int)error:x4}.");
-        }
+        ThrowOnError(gl, "The GPU damage comparison");
 
         head.DetectFence = gl.FenceSync(SyncCondition.SyncGpuCommandsComplete, SyncBehaviorFlags.None);
         head.DetectRect = damage;
+    }
+
+    /// <summary>Throws <see cref="GlException"/> naming <paramref name="what"/> when GL reports an error.</summary>
+    private static void ThrowOnError(GL gl, string what)
+    {
+        GLEnum error = gl.GetError();
+        if (error != GLEnum.NoError)
+        {
+            throw new GlException($"{what} failed: GL error 0x{(int)error:x4}.");
+        }
     }
 
     private void CreateFlagsBuffer(GlHead head, long bytes)
@@ -475,11 +481,7 @@ internal sealed unsafe class GpuDamageDetector : IDisposable
         gl.BindSampler(0, 0);
         gl.BindTexture(TextureTarget.Texture2D, 0);
         gl.BindVertexArray(0);
-        GLEnum error = gl.GetError();
-        if (error != GLEnum.NoError)
-        {
-            throw new GlException($"The GPU damage comparison (fragment shaders) failed: GL error 0x{(int)error:x4}.");
-        }
+        ThrowOnError(gl, "The GPU damage comparison (fragment shaders)");
 
         head.DetectFence = gl.FenceSync(SyncCondition.SyncGpuCommandsComplete, SyncBehaviorFlags.None);
         head.DetectRect = damage;
