@@ -14,8 +14,9 @@ namespace Rfb.Encodings.Analysis;
 /// whole pixel columns and rows on each side while they hold the same colour. An area of at
 /// least the given minimum of pixels (TigerVNC's is 2048) is taken; the rest of the rectangle is cut into the band
 /// above it, the parts left and right of it, and the band below it, and each part is searched
-/// again. Smaller solid blocks are left to the encoder (a fill costs a rectangle header, and the
-/// cut makes more rectangles).
+/// again, except the band above, whose blocks all came before the area in the search. Smaller
+/// solid blocks are left to the encoder (a fill costs a rectangle header, and the cut makes more
+/// rectangles); after a solid run too small to take, the search continues behind the run.
 /// </para>
 /// <para>
 /// Blocks that are not solid cost little: a block stops being read at its first pixel that
@@ -35,12 +36,14 @@ internal static class SolidAreaFinder
     /// </summary>
     public static void Split(PixelView view, int minArea, List<SolidArea> areas)
     {
-        var pending = new Stack<SolidArea>();
-        pending.Push(new SolidArea(0, 0, view.Width, view.Height, false, 0));
+        // Each part carries whether it still needs a search: the band above a fill was searched
+        // already (every block in it came before the fill in raster order), so it is kept as is.
+        var pending = new Stack<(SolidArea Area, bool Search)>();
+        pending.Push((new SolidArea(0, 0, view.Width, view.Height, false, 0), true));
         while (pending.Count > 0)
         {
-            SolidArea region = pending.Pop();
-            if ((long)region.Width * region.Height < minArea || !TryFind(view, region, minArea, out SolidArea fill))
+            (SolidArea region, bool search) = pending.Pop();
+            if (!search || (long)region.Width * region.Height < minArea || !TryFind(view, region, minArea, out SolidArea fill))
             {
                 areas.Add(region);
                 continue;
@@ -53,18 +56,18 @@ internal static class SolidAreaFinder
             int fillBottom = fill.Y + fill.Height;
             int right = region.X + region.Width;
             int fillRight = fill.X + fill.Width;
-            PushIfNotEmpty(pending, new SolidArea(region.X, fillBottom, region.Width, bottom - fillBottom, false, 0));
-            PushIfNotEmpty(pending, new SolidArea(fillRight, fill.Y, right - fillRight, fill.Height, false, 0));
-            PushIfNotEmpty(pending, new SolidArea(region.X, fill.Y, fill.X - region.X, fill.Height, false, 0));
-            PushIfNotEmpty(pending, new SolidArea(region.X, region.Y, region.Width, fill.Y - region.Y, false, 0));
+            PushIfNotEmpty(pending, new SolidArea(region.X, fillBottom, region.Width, bottom - fillBottom, false, 0), true);
+            PushIfNotEmpty(pending, new SolidArea(fillRight, fill.Y, right - fillRight, fill.Height, false, 0), true);
+            PushIfNotEmpty(pending, new SolidArea(region.X, fill.Y, fill.X - region.X, fill.Height, false, 0), true);
+            PushIfNotEmpty(pending, new SolidArea(region.X, region.Y, region.Width, fill.Y - region.Y, false, 0), false);
         }
     }
 
-    private static void PushIfNotEmpty(Stack<SolidArea> pending, SolidArea area)
+    private static void PushIfNotEmpty(Stack<(SolidArea, bool)> pending, SolidArea area, bool search)
     {
         if (area.Width > 0 && area.Height > 0)
         {
-            pending.Push(area);
+            pending.Push((area, search));
         }
     }
 
@@ -90,6 +93,7 @@ internal static class SolidAreaFinder
                     rowEnd += BlockSize;
                 }
 
+                int runEnd = rowEnd;
                 int bestRight = rowEnd;
                 int bestBottom = by + BlockSize;
                 long bestArea = (long)(rowEnd - bx) * BlockSize;
@@ -116,19 +120,28 @@ internal static class SolidAreaFinder
                     }
                 }
 
-                // By pixels, on every side.
-                int left = bx;
+                // By pixels, on every side. Columns to the right and left are found row by row:
+                // each row's run of the colour bounds how far the side can go.
                 int top = by;
-                int r = bestRight;
                 int b = bestBottom;
-                while (r < right && IsSolid(view, r, top, 1, b - top, colour))
+                int r = right;
+                for (int row = top; row < b && r > bestRight; row++)
                 {
-                    r++;
+                    int differs = view.Row(row)[bestRight..r].IndexOfAnyExcept(colour);
+                    if (differs >= 0)
+                    {
+                        r = bestRight + differs;
+                    }
                 }
 
-                while (left > region.X && IsSolid(view, left - 1, top, 1, b - top, colour))
+                int left = region.X;
+                for (int row = top; row < b && left < bx; row++)
                 {
-                    left--;
+                    int differs = view.Row(row)[left..bx].LastIndexOfAnyExcept(colour);
+                    if (differs >= 0)
+                    {
+                        left += differs + 1;
+                    }
                 }
 
                 while (b < bottom && IsSolid(view, left, b, r - left, 1, colour))
@@ -146,6 +159,12 @@ internal static class SolidAreaFinder
                     fill = new SolidArea(left, top, r - left, b - top, true, colour);
                     return true;
                 }
+
+                // Too small. The search goes on after this run of solid blocks rather than growing
+                // an area from each of them again: those areas overlap this one, and on whole
+                // screens with many small solid runs (the video trace as one rectangle per update)
+                // growing from every block made the search cost more than the encoding.
+                bx = runEnd - BlockSize;
             }
         }
 

@@ -7,10 +7,12 @@ namespace EncoderBench;
 /// <summary>
 /// Encoder benchmarks on recorded traces.
 ///   EncoderBench bench [BenchmarkDotNet arguments]     per-encoder BenchmarkDotNet runs on trace samples
-///   EncoderBench encperf [--passes 3] [--runs 9] [--threads 1] [--batch] [CONFIG...]
+///   EncoderBench encperf [--passes 3] [--runs 9] [--threads 1] [--batch] [--union] [CONFIG...]
 ///                                                       whole traces, single-threaded CPU seconds and MB,
 ///                                                       median of passes of runs, as TigerVNC's encperf;
-///                                                       --batch: one encoder call per update
+///                                                       --batch: one encoder call per update;
+///                                                       --union: each update's rectangles merged into
+///                                                       the rectangles of their union, as encperf does
 /// Traces are read from shared/traces beside the checkout or from RFB_TRACES.
 /// </summary>
 internal static class Program
@@ -28,7 +30,7 @@ internal static class Program
             return 0;
         }
 
-        Console.Error.WriteLine("usage: EncoderBench bench [BenchmarkDotNet options] | encperf [--passes N] [--runs N] [--threads N] [--batch] [CONFIG...]");
+        Console.Error.WriteLine("usage: EncoderBench bench [BenchmarkDotNet options] | encperf [--passes N] [--runs N] [--threads N] [--batch] [--union] [CONFIG...]");
         Console.Error.WriteLine("configs: " + string.Join(", ", EncoderConfig.All.Select(c => c.Name)));
         return 2;
     }
@@ -37,6 +39,7 @@ internal static class Program
     {
         int passes = 3, runs = 9, threads = 1;
         bool batch = false;
+        bool union = false;
         var names = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -46,17 +49,18 @@ internal static class Program
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--batch": batch = true; break;
+                case "--union": union = true; break;
                 default: names.Add(args[i]); break;
             }
         }
 
         EncoderConfig[] configs = names.Count == 0 ? EncoderConfig.Available.ToArray() : names.Select(EncoderConfig.Find).ToArray();
-        Console.WriteLine($"# traces from {TraceLocator.Folder}; {passes} passes of {runs} runs; {threads} thread(s) per encoder call{(batch ? ", one call per update" : ", one call per rectangle")}; CPU s, wall s and MB are medians; Mpx/s from CPU s");
+        Console.WriteLine($"# traces from {TraceLocator.Folder}; {passes} passes of {runs} runs; {threads} thread(s) per encoder call{(batch ? ", one call per update" : ", one call per rectangle")}{(union ? "; rectangles of each update's union" : "; rectangles as recorded")}; CPU s, wall s and MB are medians; Mpx/s from CPU s");
         Console.WriteLine("| trace | Mpx | config | CPU s | wall s | MB | Mpx/s |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (string trace in TraceLocator.Names)
         {
-            TraceFrames frames = TraceFrames.Load(Path.Combine(TraceLocator.Folder, trace), every: 1);
+            TraceFrames frames = TraceFrames.Load(Path.Combine(TraceLocator.Folder, trace), every: 1, union: union);
             double mpx = frames.Pixels / 1e6;
             foreach (EncoderConfig config in configs)
             {

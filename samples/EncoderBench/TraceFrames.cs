@@ -46,8 +46,13 @@ internal sealed class TraceFrames
         }
     }
 
-    /// <summary>Decodes a trace, keeping every <paramref name="every"/>-th update (1 keeps all).</summary>
-    public static TraceFrames Load(string path, int every, int maxUpdates = int.MaxValue)
+    /// <summary>
+    /// Decodes a trace, keeping every <paramref name="every"/>-th update (1 keeps all). With
+    /// <paramref name="union"/>, an update's rectangles are replaced by the rectangles of their
+    /// union (<see cref="UpdateRegion"/>), as TigerVNC's encperf groups them; otherwise they are
+    /// kept as the recording server sent them.
+    /// </summary>
+    public static TraceFrames Load(string path, int every, int maxUpdates = int.MaxValue, bool union = false)
     {
         using var reader = new FbsReader(path);
         TraceFramebuffer? framebuffer = null;
@@ -72,13 +77,18 @@ internal sealed class TraceFrames
                 continue;
             }
 
-            var raws = new List<TraceOperation>();
+            var raws = new List<(int X, int Y, int Width, int Height)>();
             foreach (TraceOperation op in update.Operations)
             {
                 if (op.Kind == TraceOperationKind.Raw && op.Width > 0 && op.Height > 0)
                 {
-                    raws.Add(op);
+                    raws.Add((op.X, op.Y, op.Width, op.Height));
                 }
+            }
+
+            if (union)
+            {
+                raws = UpdateRegion.Union(raws);
             }
 
             List<TraceRect> rects = Pack(framebuffer, raws);
@@ -97,12 +107,12 @@ internal sealed class TraceFrames
     }
 
     /// <summary>Copies the rectangles' pixels into one surface, left to right in shelves at least as wide as the screen.</summary>
-    private static List<TraceRect> Pack(TraceFramebuffer framebuffer, List<TraceOperation> raws)
+    private static List<TraceRect> Pack(TraceFramebuffer framebuffer, List<(int X, int Y, int Width, int Height)> raws)
     {
         int width = Math.Max(framebuffer.Width, raws.Count == 0 ? 1 : raws.Max(r => r.Width));
         var places = new List<(int X, int Y)>(raws.Count);
         int x = 0, y = 0, shelf = 0;
-        foreach (TraceOperation op in raws)
+        foreach ((int X, int Y, int Width, int Height) op in raws)
         {
             if (x + op.Width > width)
             {
@@ -120,7 +130,7 @@ internal sealed class TraceFrames
         var rects = new List<TraceRect>(raws.Count);
         for (int k = 0; k < raws.Count; k++)
         {
-            TraceOperation op = raws[k];
+            (int X, int Y, int Width, int Height) op = raws[k];
             (int px, int py) = places[k];
             for (int row = 0; row < op.Height; row++)
             {

@@ -114,4 +114,53 @@ public sealed class SolidAreaFinderTests
         Assert.Single(fills); // what is left of the bar, 32x32, is under 2048 pixels
         AssertCoversOnce(areas, 160, 176);
     }
+
+    [Fact]
+    public void Split_RaggedRightEdge_StopsAtTheNarrowestRow()
+    {
+        // 96x48 solid at (16, 16); rows 20 and 40 carry the colour 10 and 3 pixels further,
+        // the other rows not: the fill is the 96 columns every row holds.
+        var pixels = Noise(160, 96, 5);
+        Paint(pixels, 160, 16, 16, 96, 48, Solid);
+        Paint(pixels, 160, 112, 20, 10, 1, Solid);
+        Paint(pixels, 160, 112, 40, 3, 1, Solid);
+
+        List<SolidArea> areas = Split(pixels, 160, 96);
+
+        SolidArea fill = Assert.Single(areas, a => a.IsFill);
+        Assert.Equal(new SolidArea(16, 16, 96, 48, true, Solid), fill);
+        AssertCoversOnce(areas, 160, 96);
+    }
+
+    [Fact]
+    public void Split_RaggedLeftEdge_StopsAtTheNarrowestRow()
+    {
+        // 80x48 solid at (40, 16); rows 30 and 50 carry the colour 20 and 5 pixels further left.
+        var pixels = Noise(160, 96, 6);
+        Paint(pixels, 160, 40, 16, 80, 48, Solid);
+        Paint(pixels, 160, 20, 30, 20, 1, Solid);
+        Paint(pixels, 160, 35, 50, 5, 1, Solid);
+
+        List<SolidArea> areas = Split(pixels, 160, 96);
+
+        SolidArea fill = Assert.Single(areas, a => a.IsFill);
+        Assert.Equal(new SolidArea(40, 16, 80, 48, true, Solid), fill);
+        AssertCoversOnce(areas, 160, 96);
+    }
+
+    [Fact]
+    public void Split_SmallSolidRunBeforeALargeArea_StillFindsTheLargeArea()
+    {
+        // A 64x16 run (1024 pixels, too small) at the top left, then in the same block rows
+        // further right and below, a 96x64 area: the search goes on behind the small run.
+        var pixels = Noise(256, 128, 7);
+        Paint(pixels, 256, 0, 0, 64, 16, Solid);
+        Paint(pixels, 256, 128, 0, 96, 64, 0x00_AB_CD_EE);
+
+        List<SolidArea> areas = Split(pixels, 256, 128);
+
+        SolidArea fill = Assert.Single(areas, a => a.IsFill);
+        Assert.Equal(new SolidArea(128, 0, 96, 64, true, 0x00_AB_CD_EE), fill);
+        AssertCoversOnce(areas, 256, 128);
+    }
 }
