@@ -7,20 +7,25 @@ namespace Rfb.Encodings.Analysis;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The search walks the rectangle in <see cref="BlockSize"/>-pixel blocks, in raster order. At
-/// the first solid block it grows the area block by block: to the right along the block's row,
-/// then down row after row of blocks, each row as wide as the solid blocks in it allow (never
-/// wider than the row above), keeping the largest area seen. The chosen area then grows by
-/// whole pixel columns and rows on each side while they hold the same colour. An area of at
-/// least the given minimum of pixels (TigerVNC's is 2048) is taken; the rest of the rectangle is cut into the band
-/// above it, the parts left and right of it, and the band below it, and each part is searched
-/// again, except the band above, whose blocks all came before the area in the search. Smaller
-/// solid blocks are left to the encoder (a fill costs a rectangle header, and the cut makes more
-/// rectangles); after a solid run too small to take, the search continues behind the run.
+/// The rectangle is read once as a map of <see cref="BlockSize"/>-pixel blocks (smaller at its
+/// right and bottom edges): each block is solid in one colour or not, and a block stops being
+/// read at its first pixel that differs from its top-left one. The largest rectangle of free
+/// solid blocks of one colour is then taken from the map (the largest rectangle under a
+/// histogram, row by row), again and again, until none of half the given minimum of pixels
+/// (TigerVNC's minimum is 2048) is left or <see cref="MaxFills"/> were considered. Each taken
+/// rectangle grows at once by whole pixel rows and columns on each side while they hold its
+/// colour, without entering an earlier fill, and becomes a fill if it then has the minimum;
+/// the blocks it touches are no longer free either way. What is left is cut into bands of rows with the same uncovered
+/// columns, one rectangle per run of columns. Everything comes out in raster order of the
+/// top-left corners.
 /// </para>
 /// <para>
-/// Blocks that are not solid cost little: a block stops being read at its first pixel that
-/// differs from its top-left one.
+/// TigerVNC instead grows one area from the first solid block in raster order, then searches
+/// the parts left, right and below it again. On a whole screen of the video trace (colour bars
+/// crossed by a diagonal band) that greedy search left a third of the solid pixels to the
+/// encoder, because the band below each area spans the whole width and its top rows cut the
+/// next areas short. Taking the largest area first keeps every bar above and below the band
+/// whole.
 /// </para>
 /// </remarks>
 internal static class SolidAreaFinder
@@ -28,160 +33,414 @@ internal static class SolidAreaFinder
     /// <summary>The side of the blocks searched.</summary>
     public const int BlockSize = 16;
 
+    /// <summary>The most candidate areas one search considers (each costs one pass over the block map), so the most fills it finds.</summary>
+    public const int MaxFills = 256;
+
+    // Block states in the map.
+    private const byte NotSolid = 0;
+    private const byte Free = 1;
+    private const byte Taken = 2;
+
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
     /// <summary>
     /// Appends to <paramref name="areas"/> areas that cover <paramref name="view"/> exactly, without
-    /// overlapping: fills (<see cref="SolidArea.IsFill"/>) and the areas between them, in a fixed
-    /// order for a given input. Coordinates are relative to the view. Solid areas smaller than
-    /// <paramref name="minArea"/> pixels stay inside the areas to encode.
+    /// overlapping: fills (<see cref="SolidArea.IsFill"/>) and the areas between them, in raster
+    /// order of their top-left corners; the same input gives the same areas. Coordinates are
+    /// relative to the view. Solid areas smaller than <paramref name="minArea"/> pixels stay
+    /// inside the areas to encode.
     /// </summary>
     public static void Split(PixelView view, int minArea, List<SolidArea> areas)
     {
-        // Each part carries whether it still needs a search: the band above a fill was searched
-        // already (every block in it came before the fill in raster order), so it is kept as is.
-        var pending = new Stack<(SolidArea Area, bool Search)>();
-        pending.Push((new SolidArea(0, 0, view.Width, view.Height, false, 0), true));
-        while (pending.Count > 0)
+        int width = view.Width;
+        int height = view.Height;
+        if (width == 0 || height == 0)
         {
-            (SolidArea region, bool search) = pending.Pop();
-            if (!search || (long)region.Width * region.Height < minArea || !TryFind(view, region, minArea, out SolidArea fill))
+            return;
+        }
+
+        if ((long)width * height < minArea)
+        {
+            areas.Add(new SolidArea(0, 0, width, height, false, 0));
+            return;
+        }
+
+        Scratch scratch = t_scratch ??= new Scratch();
+        int columns = (width + BlockSize - 1) / BlockSize;
+        int rows = (height + BlockSize - 1) / BlockSize;
+        scratch.Prepare(columns, rows);
+        if (!MapBlocks(view, columns, rows, scratch))
+        {
+            areas.Add(new SolidArea(0, 0, width, height, false, 0));
+            return;
+        }
+
+        // The largest candidate first; it grows at once, against the fills taken before it, and
+        // is kept if it then has the minimum. Candidates start at half the minimum, as an area
+        // off the block grid can hold fewer whole blocks than its pixels.
+        List<Box> fills = scratch.Fills;
+        for (int pass = 0; pass < MaxFills && TakeLargest(width, height, columns, rows, Math.Max(1, minArea / 2), scratch, out Box candidate); pass++)
+        {
+            Box grown = Grow(view, fills, candidate);
+            MarkTaken(grown, columns, scratch);
+            if ((long)(grown.Right - grown.Left) * (grown.Bottom - grown.Top) >= minArea)
             {
-                areas.Add(region);
-                continue;
+                fills.Add(grown);
+            }
+        }
+
+        if (fills.Count == 0)
+        {
+            areas.Add(new SolidArea(0, 0, width, height, false, 0));
+            return;
+        }
+
+        int first = areas.Count;
+        foreach (Box f in fills)
+        {
+            areas.Add(new SolidArea(f.Left, f.Top, f.Right - f.Left, f.Bottom - f.Top, true, f.Colour));
+        }
+
+        AddUncovered(width, height, fills, scratch, areas);
+        areas.Sort(first, areas.Count - first, RasterOrder.Instance);
+    }
+
+    /// <summary>Fills the block map; returns whether any block is solid.</summary>
+    private static bool MapBlocks(PixelView view, int columns, int rows, Scratch scratch)
+    {
+        bool any = false;
+        for (int by = 0; by < rows; by++)
+        {
+            int y = by * BlockSize;
+            int h = Math.Min(BlockSize, view.Height - y);
+            for (int bx = 0; bx < columns; bx++)
+            {
+                int x = bx * BlockSize;
+                int w = Math.Min(BlockSize, view.Width - x);
+                uint colour = view.Row(y)[x];
+                bool solid = true;
+                for (int row = y; row < y + h; row++)
+                {
+                    if (view.Row(row).Slice(x, w).IndexOfAnyExcept(colour) >= 0)
+                    {
+                        solid = false;
+                        break;
+                    }
+                }
+
+                int i = (by * columns) + bx;
+                scratch.State[i] = solid ? Free : NotSolid;
+                scratch.Colour[i] = colour;
+                any |= solid;
+            }
+        }
+
+        return any;
+    }
+
+    /// <summary>
+    /// Finds the largest rectangle of free solid blocks of one colour of at least
+    /// <paramref name="minArea"/> pixels (the first in raster order of its bottom row on a tie),
+    /// marks its blocks taken and returns it in pixels.
+    /// </summary>
+    private static bool TakeLargest(int width, int height, int columns, int rows, int minArea, Scratch scratch, out Box best)
+    {
+        int[] heights = scratch.Heights;
+        Array.Clear(heights, 0, columns);
+        byte[] state = scratch.State;
+        uint[] colour = scratch.Colour;
+        best = default;
+        long bestArea = minArea - 1;
+        var stack = scratch.Stack;
+        for (int by = 0; by < rows; by++)
+        {
+            int rowStart = by * columns;
+            for (int bx = 0; bx < columns; bx++)
+            {
+                int i = rowStart + bx;
+                if (state[i] != Free)
+                {
+                    heights[bx] = 0;
+                }
+                else if (heights[bx] > 0 && colour[i - columns] == colour[i])
+                {
+                    heights[bx]++;
+                }
+                else
+                {
+                    heights[bx] = 1;
+                }
             }
 
-            areas.Add(fill);
+            int bottom = Math.Min((by + 1) * BlockSize, height);
 
-            // Pushed in reverse so the parts come out top, left, right, bottom.
-            int bottom = region.Y + region.Height;
-            int fillBottom = fill.Y + fill.Height;
-            int right = region.X + region.Width;
-            int fillRight = fill.X + fill.Width;
-            PushIfNotEmpty(pending, new SolidArea(region.X, fillBottom, region.Width, bottom - fillBottom, false, 0), true);
-            PushIfNotEmpty(pending, new SolidArea(fillRight, fill.Y, right - fillRight, fill.Height, false, 0), true);
-            PushIfNotEmpty(pending, new SolidArea(region.X, fill.Y, fill.X - region.X, fill.Height, false, 0), true);
-            PushIfNotEmpty(pending, new SolidArea(region.X, region.Y, region.Width, fill.Y - region.Y, false, 0), false);
-        }
-    }
-
-    private static void PushIfNotEmpty(Stack<(SolidArea, bool)> pending, SolidArea area, bool search)
-    {
-        if (area.Width > 0 && area.Height > 0)
-        {
-            pending.Push((area, search));
-        }
-    }
-
-    /// <summary>The first solid area of at least <paramref name="minArea"/> pixels inside <paramref name="region"/>.</summary>
-    private static bool TryFind(PixelView view, SolidArea region, int minArea, out SolidArea fill)
-    {
-        int right = region.X + region.Width;
-        int bottom = region.Y + region.Height;
-        for (int by = region.Y; by + BlockSize <= bottom; by += BlockSize)
-        {
-            for (int bx = region.X; bx + BlockSize <= right; bx += BlockSize)
+            // Largest rectangle under the histogram, within runs of one colour on this row.
+            stack.Clear();
+            for (int bx = 0; bx <= columns; bx++)
             {
-                uint colour = view.Row(by)[bx];
-                if (!IsSolid(view, bx, by, BlockSize, BlockSize, colour))
+                bool boundary = bx == columns || heights[bx] == 0
+                    || (bx > 0 && heights[bx - 1] > 0 && colour[rowStart + bx] != colour[rowStart + bx - 1]);
+                int h = bx == columns ? 0 : heights[bx];
+                if (boundary)
                 {
+                    // Close every open bar: the run of one colour ends here.
+                    while (stack.Count > 0)
+                    {
+                        (int start, int barHeight) = stack[^1];
+                        stack.RemoveAt(stack.Count - 1);
+                        Consider(start, bx, barHeight, by, bottom, width, ref best, ref bestArea, colour[rowStart + start]);
+                    }
+
+                    if (h > 0)
+                    {
+                        stack.Add((bx, h));
+                    }
+
                     continue;
                 }
 
-                // By blocks: each row of blocks at most as wide as the one above; keep the largest.
-                int rowEnd = bx + BlockSize;
-                while (rowEnd + BlockSize <= right && IsSolid(view, rowEnd, by, BlockSize, BlockSize, colour))
+                int open = bx;
+                while (stack.Count > 0 && stack[^1].Height >= h)
                 {
-                    rowEnd += BlockSize;
+                    (int start, int barHeight) = stack[^1];
+                    stack.RemoveAt(stack.Count - 1);
+                    Consider(start, bx, barHeight, by, bottom, width, ref best, ref bestArea, colour[rowStart + start]);
+                    open = start;
                 }
 
-                int runEnd = rowEnd;
-                int bestRight = rowEnd;
-                int bestBottom = by + BlockSize;
-                long bestArea = (long)(rowEnd - bx) * BlockSize;
-                for (int y = by + BlockSize; y + BlockSize <= bottom; y += BlockSize)
-                {
-                    int end = bx;
-                    while (end + BlockSize <= rowEnd && IsSolid(view, end, y, BlockSize, BlockSize, colour))
-                    {
-                        end += BlockSize;
-                    }
-
-                    if (end == bx)
-                    {
-                        break;
-                    }
-
-                    rowEnd = end;
-                    long area = (long)(rowEnd - bx) * (y + BlockSize - by);
-                    if (area > bestArea)
-                    {
-                        bestArea = area;
-                        bestRight = rowEnd;
-                        bestBottom = y + BlockSize;
-                    }
-                }
-
-                // By pixels, on every side. Columns to the right and left are found row by row:
-                // each row's run of the colour bounds how far the side can go.
-                int top = by;
-                int b = bestBottom;
-                int r = right;
-                for (int row = top; row < b && r > bestRight; row++)
-                {
-                    int differs = view.Row(row)[bestRight..r].IndexOfAnyExcept(colour);
-                    if (differs >= 0)
-                    {
-                        r = bestRight + differs;
-                    }
-                }
-
-                int left = region.X;
-                for (int row = top; row < b && left < bx; row++)
-                {
-                    int differs = view.Row(row)[left..bx].LastIndexOfAnyExcept(colour);
-                    if (differs >= 0)
-                    {
-                        left += differs + 1;
-                    }
-                }
-
-                while (b < bottom && IsSolid(view, left, b, r - left, 1, colour))
-                {
-                    b++;
-                }
-
-                while (top > region.Y && IsSolid(view, left, top - 1, r - left, 1, colour))
-                {
-                    top--;
-                }
-
-                if ((long)(r - left) * (b - top) >= minArea)
-                {
-                    fill = new SolidArea(left, top, r - left, b - top, true, colour);
-                    return true;
-                }
-
-                // Too small. The search goes on after this run of solid blocks rather than growing
-                // an area from each of them again: those areas overlap this one, and on whole
-                // screens with many small solid runs (the video trace as one rectangle per update)
-                // growing from every block made the search cost more than the encoding.
-                bx = runEnd - BlockSize;
+                stack.Add((open, h));
             }
         }
 
-        fill = default;
-        return false;
+        if (best.Right == 0)
+        {
+            return false;
+        }
+
+        MarkTaken(best, columns, scratch);
+        return true;
     }
 
-    private static bool IsSolid(PixelView view, int x, int y, int width, int height, uint colour)
+    /// <summary>Marks every block <paramref name="box"/> touches as taken, so no later fill overlaps it.</summary>
+    private static void MarkTaken(Box box, int columns, Scratch scratch)
     {
-        for (int row = y; row < y + height; row++)
+        for (int by = box.Top / BlockSize; by * BlockSize < box.Bottom; by++)
         {
-            if (view.Row(row).Slice(x, width).IndexOfAnyExcept(colour) >= 0)
+            for (int bx = box.Left / BlockSize; bx * BlockSize < box.Right; bx++)
             {
-                return false;
+                scratch.State[(by * columns) + bx] = Taken;
+            }
+        }
+    }
+
+    private static void Consider(int startColumn, int endColumn, int blockRows, int lastRow, int bottom, int width, ref Box best, ref long bestArea, uint colour)
+    {
+        int left = startColumn * BlockSize;
+        int right = Math.Min(endColumn * BlockSize, width);
+        int top = (lastRow - blockRows + 1) * BlockSize;
+        long area = (long)(right - left) * (bottom - top);
+        if (area > bestArea)
+        {
+            bestArea = area;
+            best = new Box(left, top, right, bottom, colour);
+        }
+    }
+
+    /// <summary>
+    /// Grows <paramref name="f"/> by pixel rows up and down, then by pixel columns left and
+    /// right, while they hold its colour and do not enter one of <paramref name="fills"/>.
+    /// </summary>
+    private static Box Grow(PixelView view, List<Box> fills, Box f)
+    {
+        uint colour = f.Colour;
+
+        int topLimit = 0;
+        int bottomLimit = view.Height;
+        foreach (Box o in fills)
+        {
+            if (o.Left < f.Right && o.Right > f.Left)
+            {
+                if (o.Bottom <= f.Top)
+                {
+                    topLimit = Math.Max(topLimit, o.Bottom);
+                }
+                else if (o.Top >= f.Bottom)
+                {
+                    bottomLimit = Math.Min(bottomLimit, o.Top);
+                }
             }
         }
 
-        return true;
+        int top = f.Top;
+        while (top > topLimit && view.Row(top - 1)[f.Left..f.Right].IndexOfAnyExcept(colour) < 0)
+        {
+            top--;
+        }
+
+        int bottom = f.Bottom;
+        while (bottom < bottomLimit && view.Row(bottom)[f.Left..f.Right].IndexOfAnyExcept(colour) < 0)
+        {
+            bottom++;
+        }
+
+        int leftLimit = 0;
+        int rightLimit = view.Width;
+        foreach (Box o in fills)
+        {
+            if (o.Top < bottom && o.Bottom > top)
+            {
+                if (o.Right <= f.Left)
+                {
+                    leftLimit = Math.Max(leftLimit, o.Right);
+                }
+                else if (o.Left >= f.Right)
+                {
+                    rightLimit = Math.Min(rightLimit, o.Left);
+                }
+            }
+        }
+
+        // Columns, found row by row: each row's run of the colour bounds how far the side can go.
+        int right = rightLimit;
+        for (int row = top; row < bottom && right > f.Right; row++)
+        {
+            int differs = view.Row(row)[f.Right..right].IndexOfAnyExcept(colour);
+            if (differs >= 0)
+            {
+                right = f.Right + differs;
+            }
+        }
+
+        int left = leftLimit;
+        for (int row = top; row < bottom && left < f.Left; row++)
+        {
+            int differs = view.Row(row)[left..f.Left].LastIndexOfAnyExcept(colour);
+            if (differs >= 0)
+            {
+                left += differs + 1;
+            }
+        }
+
+        return new Box(left, top, right, bottom, colour);
+    }
+
+    /// <summary>
+    /// Adds what the fills leave uncovered: bands of rows with the same uncovered columns (a
+    /// band ends where a fill starts or ends), one area per run of uncovered columns.
+    /// </summary>
+    private static void AddUncovered(int width, int height, List<Box> fills, Scratch scratch, List<SolidArea> areas)
+    {
+        List<int> edges = scratch.Edges;
+        edges.Clear();
+        edges.Add(0);
+        edges.Add(height);
+        foreach (Box f in fills)
+        {
+            edges.Add(f.Top);
+            edges.Add(f.Bottom);
+        }
+
+        edges.Sort();
+        List<(int Left, int Right)> covered = scratch.Covered;
+        List<(int Left, int Right)> open = scratch.Open;
+        List<(int Left, int Right)> band = scratch.Band;
+        open.Clear();
+        int openTop = 0;
+        for (int e = 0; e + 1 < edges.Count; e++)
+        {
+            int top = edges[e];
+            int bottom = edges[e + 1];
+            if (top == bottom)
+            {
+                continue;
+            }
+
+            covered.Clear();
+            foreach (Box f in fills)
+            {
+                if (f.Top <= top && f.Bottom >= bottom)
+                {
+                    covered.Add((f.Left, f.Right));
+                }
+            }
+
+            covered.Sort();
+            band.Clear();
+            int x = 0;
+            foreach ((int left, int right) in covered)
+            {
+                if (left > x)
+                {
+                    band.Add((x, left));
+                }
+
+                x = Math.Max(x, right);
+            }
+
+            if (x < width)
+            {
+                band.Add((x, width));
+            }
+
+            if (!band.SequenceEqual(open))
+            {
+                Emit(open, openTop, top, areas);
+                open.Clear();
+                open.AddRange(band);
+                openTop = top;
+            }
+        }
+
+        Emit(open, openTop, height, areas);
+    }
+
+    private static void Emit(List<(int Left, int Right)> band, int top, int bottom, List<SolidArea> areas)
+    {
+        foreach ((int left, int right) in band)
+        {
+            areas.Add(new SolidArea(left, top, right - left, bottom - top, false, 0));
+        }
+    }
+
+    /// <summary>A rectangle in pixels, right and bottom exclusive, and its colour.</summary>
+    private readonly record struct Box(int Left, int Top, int Right, int Bottom, uint Colour);
+
+    private sealed class RasterOrder : IComparer<SolidArea>
+    {
+        public static readonly RasterOrder Instance = new();
+
+        public int Compare(SolidArea a, SolidArea b) => a.Y != b.Y ? a.Y.CompareTo(b.Y) : a.X.CompareTo(b.X);
+    }
+
+    /// <summary>Per-thread buffers, so a search allocates nothing once they are large enough.</summary>
+    private sealed class Scratch
+    {
+        public byte[] State = [];
+        public uint[] Colour = [];
+        public int[] Heights = [];
+        public readonly List<(int Start, int Height)> Stack = [];
+        public readonly List<Box> Fills = [];
+        public readonly List<int> Edges = [];
+        public readonly List<(int Left, int Right)> Covered = [];
+        public readonly List<(int Left, int Right)> Open = [];
+        public readonly List<(int Left, int Right)> Band = [];
+
+        public void Prepare(int columns, int rows)
+        {
+            int blocks = columns * rows;
+            if (State.Length < blocks)
+            {
+                State = new byte[blocks];
+                Colour = new uint[blocks];
+            }
+
+            if (Heights.Length < columns)
+            {
+                Heights = new int[columns];
+            }
+
+            Fills.Clear();
+        }
     }
 }
