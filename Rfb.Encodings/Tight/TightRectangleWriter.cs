@@ -59,8 +59,11 @@ internal sealed class TightRectangleWriter : IDisposable
     /// <summary>Smaller many-coloured rectangles are not worth a JPEG's fixed headers (about 600 bytes).</summary>
     public const int MinJpegArea = 1024;
 
-    /// <summary>Pixels a rectangle needs per palette colour (<see cref="PaletteLimit"/>).</summary>
+    /// <summary>Pixels a rectangle needs per palette colour when the client allows JPEG (<see cref="PaletteLimit"/>).</summary>
     public const int PixelsPerPaletteColour = 32;
+
+    /// <summary>Pixels a rectangle needs per palette colour when every pixel is sent losslessly (<see cref="PaletteLimit"/>).</summary>
+    public const int PixelsPerPaletteColourLossless = 48;
 
     /// <summary>Below this many pixels to encode (fills aside), a rectangle is encoded on the calling thread alone.</summary>
     public const int MinParallelPixels = 32 * 1024;
@@ -234,16 +237,23 @@ internal sealed class TightRectangleWriter : IDisposable
 
     /// <summary>
     /// The most colours a palette may have for a rectangle of <paramref name="area"/> pixels: one
-    /// per <see cref="PixelsPerPaletteColour"/> pixels, at least 2 and at most 256, lossless or
-    /// not. A palette costs its colours uncompressed in the header, and the indices of a
-    /// many-coloured rectangle compress worse than its pixels: with every palette up to 256
-    /// colours allowed, 1.6 MB of the video trace's 27.8 MB (Tight lossless, compress level 2)
-    /// were palette headers; at one colour per 8, 16, 32, 64 and 128 pixels the trace took 26.7,
-    /// 26.5, 26.2, 26.3 and 26.3 MB, and at one per 32 the xterm traces also shrank by about 1%
-    /// (lossless and quality 8), while text (few colours over many pixels) stays indexed. Counting
-    /// also stops sooner on many-coloured content.
+    /// per <see cref="PixelsPerPaletteColour"/> pixels when the client allows JPEG, one per
+    /// <see cref="PixelsPerPaletteColourLossless"/> when it does not, at least 2 and at most 256.
+    /// A palette costs its colours uncompressed in the header, and the indices of a many-coloured
+    /// rectangle compress worse than its pixels: with every palette up to 256 colours allowed,
+    /// 1.6 MB of the video trace's 27.8 MB (Tight lossless, compress level 2) were palette
+    /// headers; at one colour per 8, 16, 32, 64 and 128 pixels the trace took 26.7, 26.5, 26.2,
+    /// 26.3 and 26.3 MB, and at one per 32 the xterm traces also shrank by about 1% (lossless and
+    /// quality 8), while text (few colours over many pixels) stays indexed. Counting also stops
+    /// sooner on many-coloured content. Since the solid-area search takes the largest areas
+    /// first, fewer colours pay when lossless: at one per 48 (encperf, one pass of three runs),
+    /// video 26.22 → 26.15 MB on each update's union (--union) and xterm_scroll 18.87 → 17.87 MB
+    /// on the rectangles as recorded, for 40% more CPU there (1.17 s, TigerVNC's 3.24 s); one per
+    /// 64 gained less. With JPEG allowed, one per 64 sent more text as JPEG (xterm_scroll 19.09 →
+    /// 20.63 MB), so that stays at one per 32.
     /// </summary>
-    internal static int PaletteLimit(int area) => Math.Clamp(area / PixelsPerPaletteColour, 2, PaletteCounter.MaxColours);
+    internal static int PaletteLimit(int area, bool lossless) =>
+        Math.Clamp(area / (lossless ? PixelsPerPaletteColourLossless : PixelsPerPaletteColour), 2, PaletteCounter.MaxColours);
 
     public void Dispose()
     {
@@ -375,7 +385,7 @@ internal sealed class TightRectangleWriter : IDisposable
             && TurboJpeg.IsAvailable;
 
         // With 1-byte pixels only mono (1 bit a pixel) beats full colour.
-        int limit = !_png && tpb == 1 ? 2 : PaletteLimit(area);
+        int limit = !_png && tpb == 1 ? 2 : PaletteLimit(area, !job.Settings.AllowsLossy);
         Span<byte> indices = worker.Indices.AsSpan(0, area);
         PaletteCounter palette = worker.Palette;
         if (palette.TryIndex(view, limit, indices))

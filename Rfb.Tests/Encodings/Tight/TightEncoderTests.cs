@@ -71,7 +71,7 @@ public sealed class TightEncoderTests
     }
 
     [Fact]
-    public void Encode_ThreeColours12x8_WritesIndexedPaletteOnStream2ThenReusesTheStream()
+    public void Encode_ThreeColours12x12_WritesIndexedPaletteOnStream2ThenReusesTheStream()
     {
         using var encoder = new TightEncoder();
         const uint R = 0xFF0000;
@@ -85,10 +85,10 @@ public sealed class TightEncoderTests
             G, G, K, K,
         ];
 
-        // 12x8 (the 4x4 pattern three times across, twice down): 96 pixels, enough for a palette
-        // of 3 (one colour per 32 pixels). The palette is ordered by colour value: K 0, G 1, R 2.
-        var pixels = new uint[12 * 8];
-        var indices = new byte[12 * 8];
+        // 12x12 (the 4x4 pattern three times across and down): 144 pixels, enough for a lossless
+        // palette of 3 (one colour per 48 pixels). The palette is ordered by colour value: K 0, G 1, R 2.
+        var pixels = new uint[12 * 12];
+        var indices = new byte[12 * 12];
         for (int i = 0; i < pixels.Length; i++)
         {
             uint p = pattern[(i / 12 % 4 * 4) + (i % 12 % 4)];
@@ -98,7 +98,7 @@ public sealed class TightEncoderTests
 
         var inflaters = new TightInflaters();
 
-        var first = new TightWire(Encode(encoder, pixels, 12, 8));
+        var first = new TightWire(Encode(encoder, pixels, 12, 12));
         first.ReadHeader();
         // 0x64: explicit filter 0x40 | stream 2 (0x20) | reset stream 2 (0x04, first use by this encoder).
         Assert.Equal(0x64, first.ReadByte());
@@ -106,16 +106,41 @@ public sealed class TightEncoderTests
         Assert.Equal(2, first.ReadByte()); // 3 colours
         Assert.Equal([0, 0, 0, 0, 0xFF, 0, 0xFF, 0, 0], first.Take(9).ToArray());
         int length = first.ReadCompactLength();
-        Assert.Equal(indices, inflaters.Inflate(2, first.Take(length), 96));
+        Assert.Equal(indices, inflaters.Inflate(2, first.Take(length), 144));
         Assert.True(first.AtEnd);
 
         // Same stream, no reset: the client's inflater continues with its dictionary.
-        var second = new TightWire(Encode(encoder, pixels, 12, 8));
+        var second = new TightWire(Encode(encoder, pixels, 12, 12));
         second.ReadHeader();
         Assert.Equal(0x60, second.ReadByte());
         second.Take(11);
-        Assert.Equal(indices, inflaters.Inflate(2, second.Take(second.ReadCompactLength()), 96));
+        Assert.Equal(indices, inflaters.Inflate(2, second.Take(second.ReadCompactLength()), 144));
         Assert.True(second.AtEnd);
+    }
+
+    [Fact]
+    public void Encode_ThreeColoursIn96Pixels_IsFullColourLosslessButAPaletteWhenJpegIsAllowed()
+    {
+        // 96 pixels of three colours: lossless, a palette needs 48 pixels a colour (2 here), so
+        // full colour on stream 0; with JPEG allowed it needs 32 (3 here), so a palette on stream
+        // 2 (96 pixels are too few for JPEG).
+        var pixels = new uint[12 * 8];
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            pixels[i] = (i % 3) switch { 0 => 0xFF0000u, 1 => 0x00FF00u, _ => 0x000000u };
+        }
+
+        using var first = new TightEncoder();
+        using var second = new TightEncoder();
+        var lossless = new TightWire(Encode(first, pixels, 12, 8));
+        lossless.ReadHeader();
+        Assert.Equal(0x01, lossless.ReadByte()); // stream 0, reset stream 0, no filter: full colour
+
+        var withJpeg = new TightWire(Encode(second, pixels, 12, 8, settings: new EncodeSettings { QualityLevel = 8, CompressLevel = 2 }));
+        withJpeg.ReadHeader();
+        Assert.Equal(0x64, withJpeg.ReadByte()); // explicit filter, stream 2, reset stream 2
+        Assert.Equal(1, withJpeg.ReadByte()); // palette filter
+        Assert.Equal(2, withJpeg.ReadByte()); // 3 colours
     }
 
     [Fact]
