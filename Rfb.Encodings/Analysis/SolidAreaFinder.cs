@@ -15,17 +15,17 @@ namespace Rfb.Encodings.Analysis;
 /// (TigerVNC's minimum is 2048) is left or <see cref="MaxFills"/> were considered. Each taken
 /// rectangle grows at once by whole pixel rows and columns on each side while they hold its
 /// colour, without entering an earlier fill, and becomes a fill if it then has the minimum;
-/// the blocks it touches are no longer free either way. What is left is cut into bands of rows with the same uncovered
-/// columns, one rectangle per run of columns. Everything comes out in raster order of the
-/// top-left corners.
+/// the blocks it touches are no longer free either way. What is left is cut into bands of rows
+/// with the same uncovered columns, one rectangle per run of columns. Everything comes out in
+/// raster order of the top-left corners.
 /// </para>
 /// <para>
 /// TigerVNC instead grows one area from the first solid block in raster order, then searches
-/// the parts left, right and below it again. On a whole screen of the video trace (colour bars
-/// crossed by a diagonal band) that greedy search left a third of the solid pixels to the
-/// encoder, because the band below each area spans the whole width and its top rows cut the
-/// next areas short. Taking the largest area first keeps every bar above and below the band
-/// whole.
+/// the parts left, right and below it again, as this class did before. On whole screens of the
+/// video trace (colour bars crossed by a diagonal band; Tight at quality 8, each update's
+/// rectangles merged, EncoderBench encperf --union) that search took 64% of the pixels as
+/// fills and this one takes 70%, and the trace took 23.35 against 18.96 MB: the band below
+/// each area spans the whole width, and its top rows cut the next areas short.
 /// </para>
 /// </remarks>
 internal static class SolidAreaFinder
