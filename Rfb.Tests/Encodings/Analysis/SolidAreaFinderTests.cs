@@ -115,44 +115,32 @@ public sealed class SolidAreaFinderTests
         AssertCoversOnce(areas, 160, 176);
     }
 
-    [Fact]
-    public void Split_RaggedRightEdge_StopsAtTheNarrowestRow()
+    [Theory]
+    // 96x48 at (16, 16); rows 20 and 40 carry the colour 10 and 3 pixels further right.
+    [InlineData(16, 96, 20, 112, 10, 40, 112, 3)]
+    // 80x48 at (40, 16); rows 30 and 50 carry the colour 20 and 5 pixels further left.
+    [InlineData(40, 80, 30, 20, 20, 50, 35, 5)]
+    public void Split_RaggedSideEdge_StopsAtTheNarrowestRow(int x, int width, int firstRow, int firstExtraX, int firstExtraWidth, int secondRow, int secondExtraX, int secondExtraWidth)
     {
-        // 96x48 solid at (16, 16); rows 20 and 40 carry the colour 10 and 3 pixels further,
-        // the other rows not: the fill is the 96 columns every row holds.
-        var pixels = Noise(160, 96, 5);
-        Paint(pixels, 160, 16, 16, 96, 48, Solid);
-        Paint(pixels, 160, 112, 20, 10, 1, Solid);
-        Paint(pixels, 160, 112, 40, 3, 1, Solid);
+        // The other rows do not carry the colour further, so the fill is the columns every row holds.
+        var pixels = Noise(160, 96, x);
+        Paint(pixels, 160, x, 16, width, 48, Solid);
+        Paint(pixels, 160, firstExtraX, firstRow, firstExtraWidth, 1, Solid);
+        Paint(pixels, 160, secondExtraX, secondRow, secondExtraWidth, 1, Solid);
 
         List<SolidArea> areas = Split(pixels, 160, 96);
 
         SolidArea fill = Assert.Single(areas, a => a.IsFill);
-        Assert.Equal(new SolidArea(16, 16, 96, 48, true, Solid), fill);
-        AssertCoversOnce(areas, 160, 96);
-    }
-
-    [Fact]
-    public void Split_RaggedLeftEdge_StopsAtTheNarrowestRow()
-    {
-        // 80x48 solid at (40, 16); rows 30 and 50 carry the colour 20 and 5 pixels further left.
-        var pixels = Noise(160, 96, 6);
-        Paint(pixels, 160, 40, 16, 80, 48, Solid);
-        Paint(pixels, 160, 20, 30, 20, 1, Solid);
-        Paint(pixels, 160, 35, 50, 5, 1, Solid);
-
-        List<SolidArea> areas = Split(pixels, 160, 96);
-
-        SolidArea fill = Assert.Single(areas, a => a.IsFill);
-        Assert.Equal(new SolidArea(40, 16, 80, 48, true, Solid), fill);
+        Assert.Equal(new SolidArea(x, 16, width, 48, true, Solid), fill);
         AssertCoversOnce(areas, 160, 96);
     }
 
     [Fact]
     public void Split_SmallSolidRunBeforeALargeArea_StillFindsTheLargeArea()
     {
-        // A 64x16 run (1024 pixels, too small) at the top left, then in the same block rows
-        // further right and below, a 96x64 area: the search goes on behind the small run.
+        // A 64x16 run (1024 pixels: a candidate, but too small even grown) at the top left, and
+        // in the same block rows further right a 96x64 area: only the large one becomes a fill,
+        // and the small one stays with the pixels to encode.
         var pixels = Noise(256, 128, 7);
         Paint(pixels, 256, 0, 0, 64, 16, Solid);
         Paint(pixels, 256, 128, 0, 96, 64, 0x00_AB_CD_EE);
