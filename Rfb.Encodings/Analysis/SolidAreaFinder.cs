@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Rfb.Encodings.Analysis;
 
 /// <summary>
@@ -106,54 +110,76 @@ internal static class SolidAreaFinder
         areas.Sort(first, areas.Count - first, RasterOrder.Instance);
     }
 
-    /// <summary>Fills the block map; returns whether any block is solid.</summary>
+    /// <summary>
+    /// Fills the block map; returns whether any block is solid. A row of blocks is read pixel row
+    /// by pixel row, each block still solid compared with its colour (two vector compares for a
+    /// whole block's width), so a block stops being read at the row where it differs.
+    /// </summary>
     private static bool MapBlocks(PixelView view, int columns, int rows, Scratch scratch)
     {
+        byte[] state = scratch.State;
+        uint[] colours = scratch.Colour;
         bool any = false;
         for (int by = 0; by < rows; by++)
         {
             int y = by * BlockSize;
             int h = Math.Min(BlockSize, view.Height - y);
+            int rowStart = by * columns;
+            ReadOnlySpan<uint> first = view.Row(y);
             for (int bx = 0; bx < columns; bx++)
             {
-                int x = bx * BlockSize;
-                int w = Math.Min(BlockSize, view.Width - x);
-                uint colour = view.Row(y)[x];
-                bool solid = true;
-                for (int row = y; row < y + h; row++)
+                colours[rowStart + bx] = first[bx * BlockSize];
+                state[rowStart + bx] = Free;
+            }
+
+            int solid = columns;
+            for (int row = y; row < y + h && solid > 0; row++)
+            {
+                ReadOnlySpan<uint> pixels = view.Row(row);
+                for (int bx = 0; bx < columns; bx++)
                 {
-                    if (view.Row(row).Slice(x, w).IndexOfAnyExcept(colour) >= 0)
+                    int i = rowStart + bx;
+                    if (state[i] == Free && !SameColour(pixels, bx * BlockSize, Math.Min(BlockSize, view.Width - (bx * BlockSize)), colours[i]))
                     {
-                        solid = false;
-                        break;
+                        state[i] = NotSolid;
+                        solid--;
                     }
                 }
-
-                int i = (by * columns) + bx;
-                scratch.State[i] = solid ? Free : NotSolid;
-                scratch.Colour[i] = colour;
-                any |= solid;
             }
+
+            any |= solid > 0;
         }
 
         return any;
     }
 
+    private static bool SameColour(ReadOnlySpan<uint> row, int x, int width, uint colour)
+    {
+        if (width == BlockSize && Vector256.IsHardwareAccelerated)
+        {
+            ref uint start = ref Unsafe.Add(ref MemoryMarshal.GetReference(row), x);
+            Vector256<uint> wanted = Vector256.Create(colour);
+            return Vector256.EqualsAll(Vector256.LoadUnsafe(ref start), wanted)
+                && Vector256.EqualsAll(Vector256.LoadUnsafe(ref start, 8), wanted);
+        }
+
+        return row.Slice(x, width).IndexOfAnyExcept(colour) < 0;
+    }
+
     /// <summary>
     /// Finds the largest rectangle of free solid blocks of one colour of at least
     /// <paramref name="minArea"/> pixels (the first in raster order of its bottom row on a tie),
-    /// marks its blocks taken and returns it in pixels.
+    /// marks its blocks taken and returns it in pixels. The histogram heights and the best
+    /// rectangle of each block row are kept between calls: a row changes only when blocks in it
+    /// or above it were taken, so rows above <see cref="Scratch.DirtyRow"/> are not searched again.
     /// </summary>
     private static bool TakeLargest(int width, int height, int columns, int rows, int minArea, Scratch scratch, out Box best)
     {
-        int[] heights = scratch.Heights;
-        Array.Clear(heights, 0, columns);
         byte[] state = scratch.State;
         uint[] colour = scratch.Colour;
-        best = default;
-        long bestArea = minArea - 1;
+        int[] heights = scratch.Heights;
         var stack = scratch.Stack;
-        for (int by = 0; by < rows; by++)
+        for (int by = scratch.DirtyRow; by < rows; by++)
         {
             int rowStart = by * columns;
             for (int bx = 0; bx < columns; bx++)
@@ -161,27 +187,29 @@ internal static class SolidAreaFinder
                 int i = rowStart + bx;
                 if (state[i] != Free)
                 {
-                    heights[bx] = 0;
+                    heights[i] = 0;
                 }
-                else if (heights[bx] > 0 && colour[i - columns] == colour[i])
+                else if (by > 0 && heights[i - columns] > 0 && colour[i - columns] == colour[i])
                 {
-                    heights[bx]++;
+                    heights[i] = heights[i - columns] + 1;
                 }
                 else
                 {
-                    heights[bx] = 1;
+                    heights[i] = 1;
                 }
             }
 
             int bottom = Math.Min((by + 1) * BlockSize, height);
+            Box rowBest = default;
+            long rowBestArea = 0;
 
             // Largest rectangle under the histogram, within runs of one colour on this row.
             stack.Clear();
             for (int bx = 0; bx <= columns; bx++)
             {
-                bool boundary = bx == columns || heights[bx] == 0
-                    || (bx > 0 && heights[bx - 1] > 0 && colour[rowStart + bx] != colour[rowStart + bx - 1]);
-                int h = bx == columns ? 0 : heights[bx];
+                int h = bx == columns ? 0 : heights[rowStart + bx];
+                bool boundary = h == 0
+                    || (bx > 0 && heights[rowStart + bx - 1] > 0 && colour[rowStart + bx] != colour[rowStart + bx - 1]);
                 if (boundary)
                 {
                     // Close every open bar: the run of one colour ends here.
@@ -189,7 +217,7 @@ internal static class SolidAreaFinder
                     {
                         (int start, int barHeight) = stack[^1];
                         stack.RemoveAt(stack.Count - 1);
-                        Consider(start, bx, barHeight, by, bottom, width, ref best, ref bestArea, colour[rowStart + start]);
+                        Consider(start, bx, barHeight, by, bottom, width, ref rowBest, ref rowBestArea, colour[rowStart + start]);
                     }
 
                     if (h > 0)
@@ -205,16 +233,31 @@ internal static class SolidAreaFinder
                 {
                     (int start, int barHeight) = stack[^1];
                     stack.RemoveAt(stack.Count - 1);
-                    Consider(start, bx, barHeight, by, bottom, width, ref best, ref bestArea, colour[rowStart + start]);
+                    Consider(start, bx, barHeight, by, bottom, width, ref rowBest, ref rowBestArea, colour[rowStart + start]);
                     open = start;
                 }
 
                 stack.Add((open, h));
             }
+
+            scratch.RowBest[by] = rowBest;
+            scratch.RowBestArea[by] = rowBestArea;
+        }
+
+        best = default;
+        long bestArea = minArea - 1;
+        for (int by = 0; by < rows; by++)
+        {
+            if (scratch.RowBestArea[by] > bestArea)
+            {
+                bestArea = scratch.RowBestArea[by];
+                best = scratch.RowBest[by];
+            }
         }
 
         if (best.Right == 0)
         {
+            scratch.DirtyRow = rows;
             return false;
         }
 
@@ -225,6 +268,7 @@ internal static class SolidAreaFinder
     /// <summary>Marks every block <paramref name="box"/> touches as taken, so no later fill overlaps it.</summary>
     private static void MarkTaken(Box box, int columns, Scratch scratch)
     {
+        scratch.DirtyRow = Math.Min(scratch.DirtyRow, box.Top / BlockSize);
         for (int by = box.Top / BlockSize; by * BlockSize < box.Bottom; by++)
         {
             for (int bx = box.Left / BlockSize; bx * BlockSize < box.Right; bx++)
@@ -419,6 +463,11 @@ internal static class SolidAreaFinder
         public byte[] State = [];
         public uint[] Colour = [];
         public int[] Heights = [];
+        public Box[] RowBest = [];
+        public long[] RowBestArea = [];
+
+        /// <summary>The first block row whose heights and best rectangle must be found again.</summary>
+        public int DirtyRow;
         public readonly List<(int Start, int Height)> Stack = [];
         public readonly List<Box> Fills = [];
         public readonly List<int> Edges = [];
@@ -433,12 +482,16 @@ internal static class SolidAreaFinder
             {
                 State = new byte[blocks];
                 Colour = new uint[blocks];
+                Heights = new int[blocks];
             }
 
-            if (Heights.Length < columns)
+            if (RowBest.Length < rows)
             {
-                Heights = new int[columns];
+                RowBest = new Box[rows];
+                RowBestArea = new long[rows];
             }
+
+            DirtyRow = 0;
 
             Fills.Clear();
         }
