@@ -19,9 +19,9 @@ namespace Rfb.Encodings.Analysis;
 /// (TigerVNC's minimum is 2048) is left or <see cref="MaxFills"/> were considered. Each taken
 /// rectangle grows at once by whole pixel rows and columns on each side while they hold its
 /// colour, without entering an earlier fill, and becomes a fill if it then has the minimum;
-/// the blocks it touches are no longer free either way. What is left is cut into bands of rows
-/// with the same uncovered columns, one rectangle per run of columns. Everything comes out in
-/// raster order of the top-left corners.
+/// the blocks it touches are no longer free either way. What is left is cut where fills start
+/// and end, each run of uncovered columns joined with the one above when it spans the same
+/// columns. Everything comes out in raster order of the top-left corners.
 /// </para>
 /// <para>
 /// TigerVNC instead grows one area from the first solid block in raster order, then searches
@@ -370,8 +370,10 @@ internal static class SolidAreaFinder
     }
 
     /// <summary>
-    /// Adds what the fills leave uncovered: bands of rows with the same uncovered columns (a
-    /// band ends where a fill starts or ends), one area per run of uncovered columns.
+    /// Adds what the fills leave uncovered. The rows are cut into bands where a fill starts or
+    /// ends; each run of uncovered columns in a band continues the area above it when that area
+    /// spans the same columns, and starts a new area otherwise. So a fill at one side of the
+    /// screen does not cut the areas at the other side into bands.
     /// </summary>
     private static void AddUncovered(int width, int height, List<Box> fills, Scratch scratch, List<SolidArea> areas)
     {
@@ -387,10 +389,9 @@ internal static class SolidAreaFinder
 
         edges.Sort();
         List<(int Left, int Right)> covered = scratch.Covered;
-        List<(int Left, int Right)> open = scratch.Open;
-        List<(int Left, int Right)> band = scratch.Band;
+        List<(int Left, int Right, int Top)> open = scratch.Open;
+        List<(int Left, int Right, int Top)> next = scratch.Next;
         open.Clear();
-        int openTop = 0;
         for (int e = 0; e + 1 < edges.Count; e++)
         {
             int top = edges[e];
@@ -410,13 +411,13 @@ internal static class SolidAreaFinder
             }
 
             covered.Sort();
-            band.Clear();
+            next.Clear();
             int x = 0;
             foreach ((int left, int right) in covered)
             {
                 if (left > x)
                 {
-                    band.Add((x, left));
+                    Continue(open, next, x, left, top);
                 }
 
                 x = Math.Max(x, right);
@@ -424,27 +425,39 @@ internal static class SolidAreaFinder
 
             if (x < width)
             {
-                band.Add((x, width));
+                Continue(open, next, x, width, top);
             }
 
-            if (!band.SequenceEqual(open))
+            // Areas above that no run of this band continues end here.
+            foreach ((int left, int right, int openTop) in open)
             {
-                Emit(open, openTop, top, areas);
-                open.Clear();
-                open.AddRange(band);
-                openTop = top;
+                areas.Add(new SolidArea(left, openTop, right - left, top - openTop, false, 0));
             }
+
+            open.Clear();
+            open.AddRange(next);
         }
 
-        Emit(open, openTop, height, areas);
+        foreach ((int left, int right, int openTop) in open)
+        {
+            areas.Add(new SolidArea(left, openTop, right - left, height - openTop, false, 0));
+        }
     }
 
-    private static void Emit(List<(int Left, int Right)> band, int top, int bottom, List<SolidArea> areas)
+    /// <summary>Moves the open area spanning <paramref name="left"/>..<paramref name="right"/> to <paramref name="next"/>, or starts one at <paramref name="top"/>.</summary>
+    private static void Continue(List<(int Left, int Right, int Top)> open, List<(int Left, int Right, int Top)> next, int left, int right, int top)
     {
-        foreach ((int left, int right) in band)
+        for (int i = 0; i < open.Count; i++)
         {
-            areas.Add(new SolidArea(left, top, right - left, bottom - top, false, 0));
+            if (open[i].Left == left && open[i].Right == right)
+            {
+                next.Add(open[i]);
+                open.RemoveAt(i);
+                return;
+            }
         }
+
+        next.Add((left, right, top));
     }
 
     /// <summary>A rectangle in pixels, right and bottom exclusive, and its colour.</summary>
@@ -472,8 +485,8 @@ internal static class SolidAreaFinder
         public readonly List<Box> Fills = [];
         public readonly List<int> Edges = [];
         public readonly List<(int Left, int Right)> Covered = [];
-        public readonly List<(int Left, int Right)> Open = [];
-        public readonly List<(int Left, int Right)> Band = [];
+        public readonly List<(int Left, int Right, int Top)> Open = [];
+        public readonly List<(int Left, int Right, int Top)> Next = [];
 
         public void Prepare(int columns, int rows)
         {
