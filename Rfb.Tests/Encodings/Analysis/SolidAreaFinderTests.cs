@@ -151,4 +151,28 @@ public sealed class SolidAreaFinderTests
         Assert.Equal(new SolidArea(128, 0, 96, 64, true, 0x00_AB_CD_EE), fill);
         AssertCoversOnce(areas, 256, 128);
     }
+
+    [Fact]
+    public void Split_FillsAtTheRight_LeaveTheLeftColumnInOneArea()
+    {
+        // Two fills at different heights on the right; the uncovered column x < 100 spans the
+        // rows of both bands the first fill cuts, so it stays one area.
+        var pixels = Noise(256, 128, 8);
+        Paint(pixels, 256, 100, 0, 60, 64, Solid);
+        Paint(pixels, 256, 180, 32, 76, 96, Solid);
+
+        List<SolidArea> areas = Split(pixels, 256, 128);
+
+        Assert.Equal(
+            [
+                new SolidArea(0, 0, 100, 64, false, 0),
+                new SolidArea(100, 0, 60, 64, true, Solid),
+                new SolidArea(160, 0, 96, 32, false, 0),
+                new SolidArea(160, 32, 20, 32, false, 0),
+                new SolidArea(180, 32, 76, 96, true, Solid),
+                new SolidArea(0, 64, 180, 64, false, 0),
+            ],
+            areas);
+        AssertCoversOnce(areas, 256, 128);
+    }
 }
