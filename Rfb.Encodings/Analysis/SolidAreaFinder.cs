@@ -28,7 +28,7 @@ namespace Rfb.Encodings.Analysis;
 /// the parts left, right and below it again, as this class did before. On whole screens of the
 /// video trace (colour bars crossed by a diagonal band; Tight at quality 8, each update's
 /// rectangles merged, EncoderBench encperf --union) that search took 64% of the pixels as
-/// fills and this one takes 70%, and the trace took 23.35 against 18.96 MB: the band below
+/// fills and this one takes 70%, and the trace took 23.35 against 18.17 MB: the band below
 /// each area spans the whole width, and its top rows cut the next areas short.
 /// </para>
 /// </remarks>
