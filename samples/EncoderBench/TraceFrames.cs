@@ -49,7 +49,7 @@ internal sealed class TraceFrames
     /// <summary>
     /// Decodes a trace, keeping every <paramref name="every"/>-th update (1 keeps all). With
     /// <paramref name="union"/>, an update's rectangles are replaced by the rectangles of their
-    /// union (<see cref="UpdateRegion"/>), as TigerVNC's encperf groups them; otherwise they are
+    /// union (<see cref="TraceRegion"/>), as TigerVNC's encperf groups them; otherwise they are
     /// kept as the recording server sent them.
     /// </summary>
     public static TraceFrames Load(string path, int every, int maxUpdates = int.MaxValue, bool union = false)
@@ -88,7 +88,7 @@ internal sealed class TraceFrames
 
             if (union)
             {
-                raws = UpdateRegion.Union(raws);
+                raws = TraceRegion.Union(raws);
             }
 
             List<TraceRect> rects = Pack(framebuffer, raws);

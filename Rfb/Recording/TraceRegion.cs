@@ -1,13 +1,14 @@
-namespace EncoderBench;
+namespace Rfb.Recording;
 
 /// <summary>
 /// The union of an update's rectangles as y-banded rectangles, the form X11 and pixman regions
 /// take: each band is a run of rows with the same covered x-intervals, intervals that touch or
 /// overlap are one, and adjacent bands with the same intervals are one band. TigerVNC's encperf
 /// adds every recorded rectangle of an update to such a region and encodes the region's
-/// rectangles, so rectangles the recording server had cut apart are encoded whole.
+/// rectangles, so rectangles the recording server had cut apart are encoded whole; the encoder
+/// benchmark's <c>--union</c> groups them the same way with this.
 /// </summary>
-internal static class UpdateRegion
+public static class TraceRegion
 {
     /// <summary>The union of <paramref name="rects"/> (empty ones ignored), top band first, left to right in a band.</summary>
     public static List<(int X, int Y, int Width, int Height)> Union(IReadOnlyList<(int X, int Y, int Width, int Height)> rects)
