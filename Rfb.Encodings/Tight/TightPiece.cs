@@ -55,6 +55,8 @@ internal sealed class TightPiece
 
     public ReadOnlySpan<byte> Data => _data is null ? default : _data.AsSpan(0, _dataLength);
 
+    public ReadOnlyMemory<byte> DataMemory => _data is null ? default : _data.AsMemory(0, _dataLength);
+
     public void Reset(int rect, int originX, int originY, int relativeX, int relativeY, int width, int height, bool fill, uint colour)
     {
         Rect = rect;

@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Runtime.InteropServices;
 using Rfb.Encodings.Analysis;
 using Rfb.Encodings.Jpeg;
+using Rfb.Encodings.Zlib;
 
 namespace Rfb.Encodings.Tight;
 
@@ -89,6 +90,14 @@ internal sealed class TightRectangleWriter : IDisposable
     private static readonly ScratchPool<TightWorker> s_workers = new(() => new TightWorker());
 
     private readonly List<Job> _jobs = [];
+    private readonly DeflateSegments[] _segments;
+    private readonly bool[] _resetPending = new bool[4];
+    private readonly List<(int Stream, int Segment, long Length)> _segmentJobs = [];
+    private bool _segmented;
+
+    // Zlib data per pixel to encode in the last call prepared on several workers: whether this
+    // call's data will be enough for segments is told from it (so from the data encoded before).
+    private double _dataPerPixel;
     private readonly OrderedPipeline _pipeline = new();
     private bool _allowsLossy;
     private int _currentRect;
@@ -103,6 +112,7 @@ internal sealed class TightRectangleWriter : IDisposable
         _png = png;
         _encoding = png ? EncodingType.TightPng : EncodingType.Tight;
         _streams = png ? [] : [new(), new(), new(), new()];
+        _segments = png ? [] : [new(), new(), new(), new()];
         MaxParallelism = maxParallelism;
         _workers = new TightWorker[maxParallelism];
     }
@@ -143,6 +153,7 @@ internal sealed class TightRectangleWriter : IDisposable
         _allowsLossy = settings.AllowsLossy;
         LastEncodeWasLossy = false;
         _pieceCount = 0;
+        _segmented = false;
         _jobs.Clear();
         if (surface.IsEmpty)
         {
@@ -207,9 +218,20 @@ internal sealed class TightRectangleWriter : IDisposable
                 {
                     Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w => PrepareAll(_workers[w]!));
                 }
+                else if (pixelsToEncode * _dataPerPixel >= 2.0 * DeflateSegments.MinSegmentBytes)
+                {
+                    _segmented = true;
+                    _pipeline.Run(_pieceCount, new ArraySegment<TightWorker?>(_workers, 0, workers), (i, worker) => Prepare(_pieces[i], _jobs[_pieces[i].Rect], worker!), _ => { });
+                    CompressSegmented(workers, settings.CompressLevel);
+                }
                 else
                 {
                     Pipeline(workers, settings.CompressLevel);
+                }
+
+                if (workers > 1 && !_png)
+                {
+                    _dataPerPixel = ZlibData() / (double)Math.Max(1, pixelsToEncode);
                 }
             }
             finally
@@ -223,13 +245,35 @@ internal sealed class TightRectangleWriter : IDisposable
         }
 
         // Phase 3: everything in the original order.
-        for (int i = 0; i < _pieceCount; i++)
+        try
         {
-            TightPiece piece = _pieces[i];
-            WriteBytes(output, piece.Output.WrittenSpan);
-            lossy[piece.Rect] |= piece.Lossy;
-            LastEncodeWasLossy |= piece.Lossy;
-            piece.Release();
+            Span<int> units = stackalloc int[4];
+            for (int i = 0; i < _pieceCount; i++)
+            {
+                TightPiece piece = _pieces[i];
+                if (_segmented && piece.Stream >= 0)
+                {
+                    WriteSegmented(output, piece, ref units[piece.Stream]);
+                }
+                else
+                {
+                    WriteBytes(output, piece.Output.WrittenSpan);
+                }
+
+                lossy[piece.Rect] |= piece.Lossy;
+                LastEncodeWasLossy |= piece.Lossy;
+                piece.Release();
+            }
+        }
+        finally
+        {
+            if (_segmented)
+            {
+                foreach (DeflateSegments segments in _segments)
+                {
+                    segments.Release();
+                }
+            }
         }
 
         return _pieceCount;
@@ -537,11 +581,32 @@ internal sealed class TightRectangleWriter : IDisposable
     //         or, under 12 bytes of data: [control][filter id][filter header][data]
     private void WriteBasic(TightPiece piece, TightZlibStream zlib, int compressLevel)
     {
-        PooledBufferWriter output = piece.Output;
+        ReadOnlySpan<byte> payload = piece.Data;
+        bool compressed = payload.Length >= MinCompressedLength;
+        bool reset = false;
+        if (compressed)
+        {
+            payload = zlib.Compress(payload, LevelFor(piece.Stream, compressLevel), out reset);
+        }
+
+        WriteBasicHead(piece.Output, piece, compressed, reset, payload.Length);
+        piece.Output.Write(payload);
+    }
+
+    /// <summary>
+    /// The zlib level of <paramref name="stream"/>: full-colour data of a lossless call gets the
+    /// higher level; with JPEG allowed, full colour is only the flat content JPEG would not suit,
+    /// and the lower level keeps the CPU down.
+    /// </summary>
+    private int LevelFor(int stream, int compressLevel) =>
+        stream is StreamFullColour or StreamGradient && !_allowsLossy ? TightLevels.FullColourZlibLevel(compressLevel) : TightLevels.ZlibLevel(compressLevel);
+
+    /// <summary>Writes everything of a basic piece before its (compressed) data of <paramref name="payloadLength"/> bytes.</summary>
+    private void WriteBasicHead(IBufferWriter<byte> output, TightPiece piece, bool compressed, bool reset, int payloadLength)
+    {
         int stream = piece.Stream;
         int filter = piece.Filter;
         ReadOnlySpan<byte> filterHeader = piece.FilterHeader;
-        ReadOnlySpan<byte> data = piece.Data;
         RectangleHeader.Write(output, piece.X, piece.Y, piece.Width, piece.Height, _encoding);
         byte control = (byte)(stream << 4);
         if (filter >= 0)
@@ -549,21 +614,12 @@ internal sealed class TightRectangleWriter : IDisposable
             control |= ExplicitFilter;
         }
 
-        ReadOnlySpan<byte> payload = data;
-        bool compressed = data.Length >= MinCompressedLength;
-        if (compressed)
+        if (reset)
         {
-            // Full-colour data of a lossless call gets the higher level; with JPEG allowed, full colour
-            // is only the flat content JPEG would not suit, and the lower level keeps the CPU down.
-            int level = stream is StreamFullColour or StreamGradient && !_allowsLossy ? TightLevels.FullColourZlibLevel(compressLevel) : TightLevels.ZlibLevel(compressLevel);
-            payload = zlib.Compress(data, level, out bool reset);
-            if (reset)
-            {
-                control |= (byte)(1 << stream);
-            }
+            control |= (byte)(1 << stream);
         }
 
-        int head = 1 + (filter >= 0 ? 1 : 0) + filterHeader.Length + (compressed ? TightCompactLength.SizeOf(payload.Length) : 0);
+        int head = 1 + (filter >= 0 ? 1 : 0) + filterHeader.Length + (compressed ? TightCompactLength.SizeOf(payloadLength) : 0);
         Span<byte> span = output.GetSpan(head);
         int at = 0;
         span[at++] = control;
@@ -576,11 +632,111 @@ internal sealed class TightRectangleWriter : IDisposable
         at += filterHeader.Length;
         if (compressed)
         {
-            at += TightCompactLength.Write(span[at..], payload.Length);
+            at += TightCompactLength.Write(span[at..], payloadLength);
         }
 
         output.Advance(at);
-        output.Write(payload);
+    }
+
+    /// <summary>
+    /// Phase 2 when the data is compressed in segments: the basic pieces' data, stream by stream,
+    /// is cut into segments (<see cref="DeflateSegments"/>), about as many in all as there are
+    /// workers, shared out by size, and all of them are compressed at once, the largest first.
+    /// </summary>
+    private void CompressSegmented(int workers, int compressLevel)
+    {
+        long total = 0;
+        for (int s = 0; s < _segments.Length; s++)
+        {
+            _segments[s].Clear();
+            _resetPending[s] = false;
+        }
+
+        for (int i = 0; i < _pieceCount; i++)
+        {
+            TightPiece piece = _pieces[i];
+            if (piece.Stream >= 0 && piece.Data.Length >= MinCompressedLength)
+            {
+                _segments[piece.Stream].Add(piece.DataMemory, endsUnit: true);
+                total += piece.Data.Length;
+            }
+        }
+
+        _segmentJobs.Clear();
+        for (int s = 0; s < _segments.Length; s++)
+        {
+            DeflateSegments segments = _segments[s];
+            if (segments.UnitCount == 0)
+            {
+                continue;
+            }
+
+            Deflater stream = _streams[s].Start(LevelFor(s, compressLevel), out _resetPending[s]);
+            stream.Sink.Clear();
+            int wanted = (int)Math.Ceiling(segments.TotalBytes * (double)workers / total);
+            int k = segments.Plan(stream, wanted);
+            for (int j = 0; j < k; j++)
+            {
+                _segmentJobs.Add((s, j, segments.SegmentLength(j)));
+            }
+        }
+
+        // The largest first, so the last to finish is a small one; ties in stream and segment order.
+        _segmentJobs.Sort((a, b) => a.Length != b.Length ? b.Length.CompareTo(a.Length) : a.Stream != b.Stream ? a.Stream.CompareTo(b.Stream) : a.Segment.CompareTo(b.Segment));
+        if (_segmentJobs.Count == 1)
+        {
+            _segments[_segmentJobs[0].Stream].Run(_segmentJobs[0].Segment);
+        }
+        else if (_segmentJobs.Count > 1)
+        {
+            _pipeline.Run(
+                _segmentJobs.Count,
+                new ArraySegment<TightWorker?>(_workers, 0, Math.Min(workers, _segmentJobs.Count)),
+                (i, _) => _segments[_segmentJobs[i].Stream].Run(_segmentJobs[i].Segment),
+                _ => { });
+        }
+
+        for (int s = 0; s < _segments.Length; s++)
+        {
+            if (_segments[s].UnitCount > 0)
+            {
+                _streams[s].Continue(_segments[s].Finish());
+            }
+        }
+    }
+
+    /// <summary>The bytes of this call's pieces that go through zlib.</summary>
+    private long ZlibData()
+    {
+        long total = 0;
+        for (int i = 0; i < _pieceCount; i++)
+        {
+            TightPiece piece = _pieces[i];
+            if (piece.Stream >= 0 && piece.Data.Length >= MinCompressedLength)
+            {
+                total += piece.Data.Length;
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>Phase 3 for a basic piece whose data was compressed in segments: <paramref name="unit"/> counts its stream's compressed pieces.</summary>
+    private void WriteSegmented(IBufferWriter<byte> output, TightPiece piece, ref int unit)
+    {
+        ReadOnlySpan<byte> data = piece.Data;
+        if (data.Length < MinCompressedLength)
+        {
+            WriteBasicHead(output, piece, compressed: false, reset: false, data.Length);
+            WriteBytes(output, data);
+            return;
+        }
+
+        DeflateSegments segments = _segments[piece.Stream];
+        bool reset = _resetPending[piece.Stream];
+        _resetPending[piece.Stream] = false;
+        WriteBasicHead(output, piece, compressed: true, reset, segments.UnitLength(unit));
+        segments.CopyUnit(unit++, output);
     }
 
     //  JPEG: [control 1001rrrr][compact length][JPEG image]

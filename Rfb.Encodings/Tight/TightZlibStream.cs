@@ -1,4 +1,4 @@
-using System.IO.Compression;
+using Rfb.Encodings.Zlib;
 
 namespace Rfb.Encodings.Tight;
 
@@ -6,40 +6,50 @@ namespace Rfb.Encodings.Tight;
 /// One of Tight's four persistent zlib streams. Each rectangle's data is deflated and
 /// sync-flushed, so the client can inflate it on its copy of the stream; the dictionary carries
 /// over between rectangles. Changing the level starts a new stream, which the client must be
-/// told to reset (<see cref="Compress"/> says so).
+/// told to reset (<see cref="Start"/> says so). One call's data may also be compressed in
+/// segments on several threads (<see cref="DeflateSegments"/>), after which another compressor
+/// carries the stream on (<see cref="Continue"/>).
 /// </summary>
 internal sealed class TightZlibStream : IDisposable
 {
-    private readonly ByteSink _sink = new();
-    private ZLibStream? _zlib;
-    private int _level = -1;
+    private Deflater? _deflater;
 
     /// <summary>
-    /// Deflates <paramref name="data"/> at <paramref name="level"/> and returns the bytes to send
-    /// (valid until the next call). <paramref name="reset"/> is true when this call started a new
-    /// zlib stream (the first use, or a new level): the rectangle must carry this stream's reset bit.
+    /// The stream's compressor at <paramref name="level"/>; <paramref name="reset"/> is true when
+    /// this call started a new zlib stream (the first use, or a new level): the next rectangle
+    /// that uses it must carry this stream's reset bit.
     /// </summary>
-    public ReadOnlySpan<byte> Compress(ReadOnlySpan<byte> data, int level, out bool reset)
+    public Deflater Start(int level, out bool reset)
     {
         reset = false;
-        if (_zlib is null || level != _level)
+        if (_deflater is null || level != _deflater.Level)
         {
-            _zlib?.Dispose();
-            _zlib = new ZLibStream(_sink, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true);
-            _level = level;
+            _deflater?.Dispose();
+            _deflater = Deflater.CreateZlib(level);
             reset = true;
         }
 
-        _sink.Clear();
-        _zlib.Write(data);
-        _zlib.Flush();
-        return _sink.Written;
+        return _deflater;
     }
+
+    /// <summary>
+    /// Deflates <paramref name="data"/> at <paramref name="level"/> and returns the bytes to send
+    /// (valid until the next call); <paramref name="reset"/> as for <see cref="Start"/>.
+    /// </summary>
+    public ReadOnlySpan<byte> Compress(ReadOnlySpan<byte> data, int level, out bool reset)
+    {
+        Deflater deflater = Start(level, out reset);
+        deflater.Sink.Clear();
+        deflater.Stream.Write(data);
+        return deflater.Flush();
+    }
+
+    /// <summary>Makes <paramref name="next"/> (from <see cref="DeflateSegments.Finish"/>) the stream's compressor; the old one is the segments' to release.</summary>
+    public void Continue(Deflater next) => _deflater = next;
 
     public void Dispose()
     {
-        _zlib?.Dispose();
-        _zlib = null;
-        _sink.Dispose();
+        _deflater?.Dispose();
+        _deflater = null;
     }
 }

@@ -29,8 +29,7 @@ internal sealed class ZlibDeflater : IDisposable
     // rectangle never asks the output for one huge buffer.
     private const int CopyChunk = 16 * 1024;
 
-    private readonly MemoryStream _sink = new();
-    private ZLibStream? _stream;
+    private Deflater? _stream;
     private bool _disposed;
 
     /// <summary>The zlib level (0..9) of the stream, or -1 before the first rectangle.</summary>
@@ -53,12 +52,28 @@ internal sealed class ZlibDeflater : IDisposable
         if (_stream is null)
         {
             Level = Math.Clamp(zlibLevel, 1, 9);
-            _stream = new ZLibStream(_sink, new ZLibCompressionOptions { CompressionLevel = Level }, leaveOpen: true);
+            _stream = Deflater.CreateZlib(Level);
         }
     }
 
     /// <summary>Compresses <paramref name="data"/> (after <see cref="Start"/>).</summary>
-    public void Write(ReadOnlySpan<byte> data) => _stream!.Write(data);
+    public void Write(ReadOnlySpan<byte> data) => _stream!.Stream.Write(data);
+
+    /// <summary>Compresses the units of <paramref name="segments"/> in up to <paramref name="threads"/> segments at once (after <see cref="Start"/>), leaving their bytes there to copy.</summary>
+    public void Compress(DeflateSegments segments, int threads, OrderedPipeline pipeline)
+    {
+        int k = segments.Plan(_stream!, threads);
+        if (k == 1)
+        {
+            segments.Run(0);
+        }
+        else
+        {
+            pipeline.Run(k, new object[k], (j, _) => segments.Run(j), _ => { });
+        }
+
+        _stream = segments.Finish();
+    }
 
     // Zlib and ZRLE rectangle data:
     // +------------------+----------------------------------+
@@ -71,13 +86,12 @@ internal sealed class ZlibDeflater : IDisposable
     /// </summary>
     public int FlushTo(IBufferWriter<byte> output)
     {
-        _stream!.Flush();
-        int length = checked((int)_sink.Length);
+        ReadOnlySpan<byte> compressed = _stream!.Flush();
+        int length = compressed.Length;
         Span<byte> prefix = output.GetSpan(4);
         BinaryPrimitives.WriteUInt32BigEndian(prefix, (uint)length);
         output.Advance(4);
 
-        ReadOnlySpan<byte> compressed = _sink.GetBuffer().AsSpan(0, length);
         while (!compressed.IsEmpty)
         {
             Span<byte> span = output.GetSpan(Math.Min(compressed.Length, CopyChunk));
@@ -87,7 +101,7 @@ internal sealed class ZlibDeflater : IDisposable
             compressed = compressed[n..];
         }
 
-        _sink.SetLength(0);
+        _stream.Sink.Clear();
         return length;
     }
 
@@ -97,7 +111,6 @@ internal sealed class ZlibDeflater : IDisposable
         {
             _disposed = true;
             _stream?.Dispose();
-            _sink.Dispose();
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Rfb.Encodings.Zlib;
 
@@ -54,8 +55,13 @@ public sealed class ZrleEncoder : IRectangleEncoder
     private static readonly ScratchPool<ZrleTileEncoder> s_tileEncoders = new(() => new ZrleTileEncoder());
 
     private readonly ZlibDeflater _deflater = new();
+    private readonly DeflateSegments _segments = new();
     private readonly List<Unit> _units = [];
     private readonly OrderedPipeline _pipeline = new();
+
+    // Tile data per pixel in the last call encoded on several threads: whether this call's data
+    // will be enough for segments is told from it (so from the data encoded before, nothing else).
+    private double _dataPerPixel;
     private bool _disposed;
 
     /// <summary>Creates an encoder that uses up to <see cref="Environment.ProcessorCount"/> threads per call.</summary>
@@ -180,8 +186,10 @@ public sealed class ZrleEncoder : IRectangleEncoder
     {
         // Units: one row of tiles of one rectangle, in the order their bytes go on the stream.
         int count = 0;
+        long pixels64 = 0;
         foreach (BatchRect b in rects)
         {
+            pixels64 += (long)b.Width * b.Height;
             for (int ty = 0; ty < b.Height; ty += TileSize)
             {
                 if (count == _units.Count)
@@ -194,6 +202,7 @@ public sealed class ZrleEncoder : IRectangleEncoder
         }
 
         int threads = Math.Min(MaxParallelism, count);
+        long data = 0;
         var tiles = new ZrleTileEncoder[threads];
         for (int t = 0; t < threads; t++)
         {
@@ -205,6 +214,44 @@ public sealed class ZrleEncoder : IRectangleEncoder
             fixed (uint* pixels = &MemoryMarshal.GetReference(surface.Row(0)))
             {
                 var job = new Job(pixels, surface.Stride, surface.Width, surface.Height);
+                if (pixels64 * _dataPerPixel >= 2.0 * DeflateSegments.MinSegmentBytes)
+                {
+                    // Enough data expected for the stream to be compressed in segments: encode every
+                    // row of tiles first, then compress the segments at once.
+                    _pipeline.Run(count, tiles, (i, encoder) => _units[i].Encode(job.View, translator, encoder), _ => { });
+                    _segments.Clear();
+                    for (int i = 0; i < count; i++)
+                    {
+                        _segments.Add(_units[i].Memory, _units[i].LastOfRect);
+                    }
+
+                    _dataPerPixel = _segments.TotalBytes / (double)pixels64;
+
+                    try
+                    {
+                        _deflater.Compress(_segments, threads, _pipeline);
+                        int r = 0;
+                        for (int i = 0; i < count; i++)
+                        {
+                            Unit unit = _units[i];
+                            if (unit.LastOfRect)
+                            {
+                                RectangleHeader.Write(output, unit.Rect.X, unit.Rect.Y, unit.Rect.Width, unit.Rect.Height, EncodingType.Zrle);
+                                Span<byte> prefix = output.GetSpan(4);
+                                BinaryPrimitives.WriteUInt32BigEndian(prefix, (uint)_segments.UnitLength(r));
+                                output.Advance(4);
+                                _segments.CopyUnit(r++, output);
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        _segments.Release();
+                    }
+
+                    return rects.Length;
+                }
+
                 _pipeline.Run(
                     count,
                     tiles,
@@ -218,12 +265,14 @@ public sealed class ZrleEncoder : IRectangleEncoder
                         }
 
                         _deflater.Write(unit.Bytes);
+                        data += unit.Bytes.Length;
                         unit.Release();
                         if (unit.LastOfRect)
                         {
                             _deflater.FlushTo(output);
                         }
                     });
+                _dataPerPixel = data / (double)pixels64;
             }
         }
         finally
@@ -261,6 +310,8 @@ public sealed class ZrleEncoder : IRectangleEncoder
         public bool LastOfRect => RowY + Height >= Rect.Height;
 
         public ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _length);
+
+        public ReadOnlyMemory<byte> Memory => _bytes.AsMemory(0, _length);
 
         public void Reset(BatchRect rect, int rowY, int height)
         {

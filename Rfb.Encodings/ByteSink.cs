@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Rfb.Encodings.Tight;
+namespace Rfb.Encodings;
 
 /// <summary>
 /// A write-only stream into one growing pooled buffer, which zlib streams write their output to.
