@@ -101,7 +101,7 @@ public sealed class EncodeBatchTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void EncodeBatch_AnyThreads_SameBytesAndFlagsAsOneCallPerRectangle(string encoding, int quality, int threads)
+    public void EncodeBatch_AnyThreads_SameRectanglesFlagsAndPixelsAsOneCallPerRectangle(string encoding, int quality, int threads)
     {
         var settings = new EncodeSettings { CompressLevel = 2, QualityLevel = quality };
         using IRectangleEncoder sequential = Create(encoding, 1);
