@@ -27,7 +27,9 @@ public sealed class TightEncoder : IRectangleEncoder
 
     /// <summary>
     /// Creates an encoder that uses up to <paramref name="maxParallelism"/> threads per rectangle
-    /// (1: only the calling thread). The bytes written are the same for any value.
+    /// (1: only the calling thread). What a client decodes is the same for any value; the bytes
+    /// are those of one thread unless a call's zlib data is compressed in segments at once
+    /// (large calls on several threads), and always the same for the same value.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxParallelism"/> is less than 1.</exception>
     public TightEncoder(int maxParallelism)

@@ -51,6 +51,13 @@ namespace Rfb.Encodings.Tight;
 /// becomes never depends on which worker prepared it, and each stream sees the same data in the
 /// same order, so the bytes are the same for any number of workers.
 /// </para>
+/// <para>
+/// When the call is expected to carry at least <see cref="MinSegmentedData"/> of zlib data (from
+/// the previous parallel call's data per pixel), every piece is prepared first and then each
+/// stream's data is compressed in segments at once (<see cref="DeflateSegments"/>), one per
+/// worker shared out by size. The bytes then depend on the number of workers too (never on
+/// timing), and a client inflates them to the same data.
+/// </para>
 /// </remarks>
 internal sealed class TightRectangleWriter : IDisposable
 {

@@ -73,7 +73,10 @@ public sealed class ZrleEncoder : IRectangleEncoder
     /// <summary>
     /// Creates an encoder that uses up to <paramref name="maxParallelism"/> threads per call (1:
     /// only the calling thread): tiles are encoded on the workers while the calling thread
-    /// compresses them in order on the session's one zlib stream. The bytes are the same for any value.
+    /// compresses them in order on the session's one zlib stream, or, for a call with enough
+    /// data, all tiles first and then the stream's data in segments at once
+    /// (<see cref="DeflateSegments"/>). What a client decodes is the same for any value; the
+    /// bytes are the same for the same value.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxParallelism"/> is less than 1.</exception>
     public ZrleEncoder(int maxParallelism)
