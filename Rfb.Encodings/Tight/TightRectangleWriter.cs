@@ -273,7 +273,7 @@ internal sealed class TightRectangleWriter : IDisposable
                 }
                 else
                 {
-                    WriteBytes(output, piece.Output.WrittenSpan);
+                    BufferWriting.WriteInPieces(output, piece.Output.WrittenSpan);
                 }
 
                 lossy[piece.Rect] |= piece.Lossy;
@@ -744,7 +744,7 @@ internal sealed class TightRectangleWriter : IDisposable
         if (data.Length < MinCompressedLength)
         {
             WriteBasicHead(output, piece, compressed: false, reset: false, data.Length);
-            WriteBytes(output, data);
+            BufferWriting.WriteInPieces(output, data);
             return;
         }
 
@@ -879,24 +879,11 @@ internal sealed class TightRectangleWriter : IDisposable
         BinaryPrimitives.WriteUInt32BigEndian(head, (uint)data.Length);
         type.CopyTo(head[4..]);
         output.Advance(8);
-        WriteBytes(output, data);
+        BufferWriting.WriteInPieces(output, data);
         uint crc = PngCrc32.Finish(PngCrc32.Update(PngCrc32.Update(0xFFFF_FFFF, type), data));
         Span<byte> tail = output.GetSpan(4);
         BinaryPrimitives.WriteUInt32BigEndian(tail, crc);
         output.Advance(4);
-    }
-
-    /// <summary>Copies <paramref name="bytes"/> in the pieces the writer offers, so a large payload never forces one huge buffer.</summary>
-    private static void WriteBytes(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
-    {
-        while (!bytes.IsEmpty)
-        {
-            Span<byte> span = output.GetSpan(1);
-            int n = Math.Min(span.Length, bytes.Length);
-            bytes[..n].CopyTo(span);
-            output.Advance(n);
-            bytes = bytes[n..];
-        }
     }
 
     /// <summary>The pinned pixels of one rectangle of the batch being encoded and its settings, shared by the workers of one call.</summary>

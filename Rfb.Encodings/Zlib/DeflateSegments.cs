@@ -203,15 +203,7 @@ internal sealed class DeflateSegments
         for (int p = _firstPart[unit]; p < _firstPart[unit + 1]; p++)
         {
             Part part = _parts[p];
-            ReadOnlySpan<byte> bytes = _segments[part.Segment].Deflater!.Sink.Written[part.From..part.To];
-            while (!bytes.IsEmpty)
-            {
-                Span<byte> span = output.GetSpan(Math.Min(bytes.Length, 16 * 1024));
-                int n = Math.Min(span.Length, bytes.Length);
-                bytes[..n].CopyTo(span);
-                output.Advance(n);
-                bytes = bytes[n..];
-            }
+            BufferWriting.WriteInPieces(output, _segments[part.Segment].Deflater!.Sink.Written[part.From..part.To]);
         }
     }
 

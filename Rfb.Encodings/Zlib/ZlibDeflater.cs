@@ -25,10 +25,6 @@ namespace Rfb.Encodings.Zlib;
 /// </remarks>
 internal sealed class ZlibDeflater : IDisposable
 {
-    // Compressed bytes are copied to the output in pieces of at most this size, so that a large
-    // rectangle never asks the output for one huge buffer.
-    private const int CopyChunk = 16 * 1024;
-
     private Deflater? _stream;
     private bool _disposed;
 
@@ -92,15 +88,7 @@ internal sealed class ZlibDeflater : IDisposable
         BinaryPrimitives.WriteUInt32BigEndian(prefix, (uint)length);
         output.Advance(4);
 
-        while (!compressed.IsEmpty)
-        {
-            Span<byte> span = output.GetSpan(Math.Min(compressed.Length, CopyChunk));
-            int n = Math.Min(span.Length, compressed.Length);
-            compressed[..n].CopyTo(span);
-            output.Advance(n);
-            compressed = compressed[n..];
-        }
-
+        BufferWriting.WriteInPieces(output, compressed);
         _stream.Sink.Clear();
         return length;
     }
