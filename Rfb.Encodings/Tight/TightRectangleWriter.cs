@@ -201,7 +201,7 @@ internal sealed class TightRectangleWriter : IDisposable
                 }
 
                 _areas.Clear();
-                SolidAreaFinder.Split(rect, TightLevels.MinSolidArea, _areas);
+                SolidAreaFinder.Split(rect, TightLevels.MinSolidArea, _areas, MaxParallelism);
                 pixelsToEncode += Cut(b.X, b.Y);
             }
 

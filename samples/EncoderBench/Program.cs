@@ -89,6 +89,7 @@ internal static class Program
                 double cpu = Median(passMedians);
                 double wall = Median(wallMedians);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {trace} | {mpx:0} | {config.Name} | {cpu:0.00} | {wall:0.00} | {bytes / 1e6:0.00} | {mpx / cpu:0} |"));
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {trace} {config.Name}: {bytes} bytes"));
             }
         }
 

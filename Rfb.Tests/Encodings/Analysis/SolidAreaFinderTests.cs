@@ -175,4 +175,47 @@ public sealed class SolidAreaFinderTests
             areas);
         AssertCoversOnce(areas, 256, 128);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Split_MosaicOfManyAreas_SameAreasOnAnyNumberOfThreadsAndEveryFillSolid(int seed)
+    {
+        // Many overlapping solid rectangles of a few colours on noise, on a whole screen: the
+        // search takes many areas, so its cached rows are updated many times.
+        const int width = 1280;
+        const int height = 720;
+        uint[] pixels = Noise(width, height, seed);
+        var random = new Random(seed);
+        uint[] colours = [0x00_10_20_30, 0x00_40_50_60, 0x00_70_80_90, 0x00_A0_B0_C0];
+        for (int i = 0; i < 120; i++)
+        {
+            int w = random.Next(8, 400);
+            int h = random.Next(8, 300);
+            Paint(pixels, width, random.Next(width - w), random.Next(height - h), w, h, colours[random.Next(colours.Length)]);
+        }
+
+        var view = new PixelView(pixels, width, width, height);
+        var one = new List<SolidArea>();
+        SolidAreaFinder.Split(view, MinArea, one, 1);
+        foreach (int threads in new[] { 2, 4 })
+        {
+            var many = new List<SolidArea>();
+            SolidAreaFinder.Split(view, MinArea, many, threads);
+            Assert.Equal(one, many);
+        }
+
+        AssertCoversOnce(one, width, height);
+        List<SolidArea> fills = one.FindAll(a => a.IsFill);
+        Assert.True(fills.Count > 20, $"only {fills.Count} fills");
+        foreach (SolidArea f in fills)
+        {
+            Assert.True(f.Width * f.Height >= MinArea);
+            for (int row = f.Y; row < f.Y + f.Height; row++)
+            {
+                Assert.True(pixels.AsSpan((row * width) + f.X, f.Width).IndexOfAnyExcept(f.Colour) < 0, $"fill {f} is not solid");
+            }
+        }
+    }
 }
