@@ -31,7 +31,7 @@ internal static class Program
         }
 
         Console.Error.WriteLine("usage: EncoderBench bench [BenchmarkDotNet options] | encperf [--passes N] [--runs N] [--threads N] [--batch] [--union] [CONFIG...]");
-        Console.Error.WriteLine("configs: " + string.Join(", ", EncoderConfig.All.Select(c => c.Name)));
+        Console.Error.WriteLine("configs: " + string.Join(", ", EncoderConfig.All.Select(c => c.Name)) + ", or one of them at another compress level or quality (zrle-c4, tight-q5-c2)");
         return 2;
     }
 
