@@ -21,7 +21,15 @@ internal static class Program
     {
         if (args.Length > 0 && args[0] == "encperf")
         {
-            return EncPerf(args[1..]);
+            try
+            {
+                return EncPerf(args[1..]);
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or IndexOutOfRangeException)
+            {
+                Console.Error.WriteLine($"EncoderBench encperf: {(e is IndexOutOfRangeException ? "an option is missing its value" : e.Message)}");
+                return 2;
+            }
         }
 
         if (args.Length > 0 && args[0] == "bench")
