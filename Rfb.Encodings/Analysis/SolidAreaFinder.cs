@@ -219,8 +219,9 @@ internal static class SolidAreaFinder
     /// or above it were taken, and then only in the columns of those blocks, so a search
     /// recomputes the heights of those columns from the highest row taken and the best rectangle
     /// of the rows whose heights changed, and stops below the lowest row taken at the first row
-    /// with none changed. On whole screens of the video trace this made the search about
-    /// 3× cheaper than searching every row from the highest one taken.
+    /// with none changed. Searching every row from the highest one taken instead, the video
+    /// trace took 0.52 s of single-threaded CPU at Tight quality 8 (EncoderBench encperf
+    /// --union), against 0.46 s now, for the same areas.
     /// </summary>
     private static bool TakeLargest(int width, int height, int columns, int rows, int minArea, Scratch scratch, out Box best)
     {
