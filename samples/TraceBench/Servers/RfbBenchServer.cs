@@ -28,6 +28,7 @@ internal sealed class RfbBenchServer : IBenchServer
     private FlushRecordingWriter? _writer;
     private readonly List<Task> _sessions = new();
     private Task? _accept;
+    private long _updatedTicks;
 
     public string Name => "rfb";
 
@@ -35,12 +36,22 @@ internal sealed class RfbBenchServer : IBenchServer
 
     public int MemoryProcessId => Environment.ProcessId;
 
+    /// <summary>The replayed head's console (for tests).</summary>
+    internal DisplayConsole? Console => _console;
+
+    /// <summary>(stream offset, first-write ticks) of every flush to the measuring client so far (for tests).</summary>
+    internal (long Offset, long Ticks)[] WrittenGroups() => _writer?.Groups() ?? [];
+
     public Task<int> StartAsync(LoadedTrace trace, CancellationToken cancellationToken)
     {
         _trace = trace;
         _console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false, InitialWidth = trace.Width, InitialHeight = trace.Height });
         _guest = new TraceFramebuffer(trace.Width, trace.Height);
         _console.SwitchSurface(_guest.CreateSurface());
+
+        // Subscribed before the server's desktop, so this handler runs first when a refresh or a
+        // move raises Updated: the time it notes precedes any session being woken by that change.
+        _console.Updated += (_, _) => Volatile.Write(ref _updatedTicks, Stopwatch.GetTimestamp());
         _server = new RfbServer(_console, new RfbServerOptions { DesktopName = trace.Name });
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(64);
@@ -53,6 +64,7 @@ internal sealed class RfbBenchServer : IBenchServer
         DisplayConsole console = _console!;
         TraceFramebuffer guest = _guest!;
         long before = Generation(console);
+        Volatile.Write(ref _updatedTicks, 0);
         long start = Stopwatch.GetTimestamp();
         foreach (TraceOperation op in _trace!.Updates[index].Operations)
         {
@@ -74,7 +86,12 @@ internal sealed class RfbBenchServer : IBenchServer
         }
 
         console.Refresh();
-        long visible = Stopwatch.GetTimestamp();
+
+        // Visible from the last time this update's changes raised Updated: the refresh (or a
+        // move) has released the shadow by then, and a session woken by it may start writing
+        // before Refresh returns here, so the time after the call would be too late.
+        long raised = Volatile.Read(ref _updatedTicks);
+        long visible = raised != 0 ? raised : Stopwatch.GetTimestamp();
         return Task.FromResult(new AppliedUpdate(start, visible, Generation(console) != before));
     }
 
