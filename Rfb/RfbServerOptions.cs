@@ -73,4 +73,7 @@ public sealed class RfbServerOptions
     /// <see cref="TlsCertificate.Load"/>. TLS on the WebSocket endpoint is set in <see cref="WebSocket"/>.
     /// </summary>
     public X509Certificate2? TlsCertificate { get; set; }
+
+    /// <summary>For tests: run by a session after it has planned an update and before it encodes it (no lock held).</summary>
+    internal Action? AfterUpdatePlannedForTests { get; set; }
 }

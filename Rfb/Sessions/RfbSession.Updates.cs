@@ -31,7 +31,8 @@ internal sealed partial class RfbSession
     /// <summary>
     /// Builds one FramebufferUpdate from what this client is owed, head by head, straight into the
     /// output pipe. Each head's tiles are planned under that head's read lock and encoded under it
-    /// again, one head at a time; rectangles are offset by the head's place in the desktop.
+    /// again, one head at a time (a change in between is caught up by <see cref="CatchUpAfterPlan"/>);
+    /// rectangles are offset by the head's place in the desktop.
     /// Returns false, writing nothing, when there is nothing to send for the outstanding request.
     /// </summary>
     private bool WriteFramebufferUpdate(PixelRect incremental, PixelRect full, UpdateExtras extras, long otherClientLayout, PixelTranslator translator, ClientCapabilities capabilities)
@@ -94,6 +95,8 @@ internal sealed partial class RfbSession
         {
             PlanHead(placement, StateFor(placement.Head), framebuffer, incremental, full, resized, layoutChanged, allowCopy);
         }
+
+        _options.AfterUpdatePlannedForTests?.Invoke();
 
         bool multiple = layout.Heads.Count > 1;
         if (_blackOwed || !full.IsEmpty)
@@ -564,6 +567,7 @@ internal sealed partial class RfbSession
             using ShadowReadScope shadow = state.Head.Console.ReadShadow();
             var view = new PixelView(shadow.Pixels, shadow.Width, shadow.Width, shadow.Height);
             long serial = shadow.SurfaceSerial;
+            CatchUpAfterPlan(state, shadow);
             do
             {
                 PlannedRect p = _plan[i];
@@ -589,6 +593,28 @@ internal sealed partial class RfbSession
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// The head was planned under one read lock and is encoded under another; a refresh or a blit
+    /// may have come in between, so the pixels about to be sent can be newer than the state the
+    /// plan took (<c>SeenGeneration</c>). The client would then hold newer pixels where they are
+    /// sent and older ones elsewhere, and a later update following a blit made in between would
+    /// move the newer pixels again (a scroll applied twice, never repaired). So the session takes
+    /// the newer state as seen and owes every tile changed since the plan, blits included: those
+    /// go out as pixels in the next update.
+    /// </summary>
+    private static void CatchUpAfterPlan(HeadState state, in ShadowReadScope shadow)
+    {
+        TileGrid tiles = shadow.Tiles;
+        if (shadow.SurfaceSerial != state.SeenSurfaceSerial || tiles.Generation == state.SeenGeneration || state.Owed.Length != tiles.TileCount)
+        {
+            // Unchanged, or a new surface, which the next plan sends whole anyway.
+            return;
+        }
+
+        tiles.AccumulateChangesSince(state.SeenGeneration, state.Owed);
+        state.SeenGeneration = tiles.Generation;
     }
 
     /// <summary>
