@@ -22,8 +22,13 @@ public sealed partial class DisplayConsole : IDisposable
     /// <summary>Above this many pending rectangles, further ones are merged into their bounding box.</summary>
     internal const int MaxPendingRects = 64;
 
-    /// <summary>How many recent blits are kept for readers that lag behind.</summary>
-    public const int MaxRecentCopies = 16;
+    /// <summary>
+    /// How many recent blits are kept for readers that lag behind. An X server scrolling a terminal
+    /// makes about ten blits a frame, so a client one or two frames behind (the usual case at full
+    /// speed) needs 20–30; with 16 such a client got whole screens of pixels instead of CopyRects.
+    /// Each entry is a few dozen bytes and a session walks only those newer than it has seen.
+    /// </summary>
+    public const int MaxRecentCopies = 64;
 
     private readonly ReaderWriterLockSlim _shadowLock = new(LockRecursionPolicy.NoRecursion);
     private readonly object _pendingLock = new();

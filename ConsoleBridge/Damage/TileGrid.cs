@@ -6,9 +6,9 @@ namespace ConsoleBridge.Damage;
 /// A head's damage as a grid of square tiles, each stamped with the generation of the refresh
 /// that last changed it. A reader remembers the generation it has seen and asks which tiles
 /// are newer, so no reader keeps its own copy of pixels or its own dirty map between updates.
-/// Each tile also keeps the generation it had before its latest change and the bounds of the
-/// pixels that change touched, so a reader that missed only the latest change needs only those
-/// pixels (<see cref="OwedSince(int, long)"/>), not the whole tile.
+/// Each tile also keeps its last <see cref="HistoryDepth"/> changes (generation and the bounds of
+/// the pixels each touched), so a reader that missed only those needs only the union of their
+/// bounds (<see cref="OwedSince(int, long)"/>), not the whole tile.
 /// Written only under the console's write lock; read under its read lock.
 /// </summary>
 public sealed class TileGrid
@@ -16,9 +16,22 @@ public sealed class TileGrid
     /// <summary>Tile side in pixels. 64 matches ZRLE's tile and QEMU's damage granularity order.</summary>
     public const int DefaultTileSize = 64;
 
+    /// <summary>
+    /// Changes kept per tile. A terminal scrolled at full speed stamps a tile two or three times
+    /// a frame (blits, then the new line), and a client one frame behind must still be told which
+    /// pixels each stamp touched; a deeper history costs 24 bytes per tile and entry.
+    /// </summary>
+    public const int HistoryDepth = 6;
+
     private readonly long[] _generations;
-    private readonly long[] _previous;
-    private readonly PixelRect[] _changes;
+
+    // Per tile, HistoryDepth entries from the newest: the generation of a change and its bounds.
+    private readonly long[] _historyGenerations;
+    private readonly PixelRect[] _historyBounds;
+    private readonly byte[] _historyCount;
+
+    // Per tile, the generation it had before its oldest kept change (0: no change was dropped).
+    private readonly long[] _floor;
 
     /// <summary>Scratch of the refresh in progress: per tile, the bounds of the pixels found different so far.</summary>
     private readonly PixelRect[] _pending;
@@ -34,8 +47,10 @@ public sealed class TileGrid
         Columns = (width + tileSize - 1) / tileSize;
         Rows = (height + tileSize - 1) / tileSize;
         _generations = new long[Columns * Rows];
-        _previous = new long[Columns * Rows];
-        _changes = new PixelRect[Columns * Rows];
+        _historyGenerations = new long[Columns * Rows * HistoryDepth];
+        _historyBounds = new PixelRect[Columns * Rows * HistoryDepth];
+        _historyCount = new byte[Columns * Rows];
+        _floor = new long[Columns * Rows];
         _pending = new PixelRect[Columns * Rows];
     }
 
@@ -61,7 +76,7 @@ public sealed class TileGrid
     public long TileGeneration(int index) => _generations[index];
 
     /// <summary>The generation tile <paramref name="index"/> had before its latest change (0 before its first).</summary>
-    public long PreviousGeneration(int index) => _previous[index];
+    public long PreviousGeneration(int index) => _historyCount[index] >= 2 ? _historyGenerations[index * HistoryDepth + 1] : _floor[index];
 
     /// <summary>
     /// The bounds, in head coordinates, of the pixels that tile <paramref name="index"/>'s latest
@@ -69,13 +84,13 @@ public sealed class TileGrid
     /// Changes that were compared pixel by pixel give the differing rows and columns; blits give
     /// their destination within the tile; surface switches and resizes give the whole tile.
     /// </summary>
-    public PixelRect ChangeBounds(int index) => _changes[index];
+    public PixelRect ChangeBounds(int index) => _historyCount[index] > 0 ? _historyBounds[index * HistoryDepth] : default;
 
     /// <summary>
     /// What a reader that holds tile <paramref name="index"/> as it was at generation
     /// <paramref name="held"/> must be sent: nothing when the tile has not changed since, the
-    /// latest change's bounds when that is the only change it missed, the whole tile otherwise
-    /// (and for a negative, unknown, <paramref name="held"/>).
+    /// union of the bounds of the changes it missed when the tile still keeps them all, the whole
+    /// tile otherwise (and for a negative, unknown, <paramref name="held"/>).
     /// </summary>
     public PixelRect OwedSince(int index, long held)
     {
@@ -84,7 +99,41 @@ public sealed class TileGrid
             return default;
         }
 
-        return held >= 0 && _previous[index] <= held ? _changes[index] : TileBounds(index);
+        return held < 0 ? TileBounds(index) : ChangedBetween(index, held, long.MaxValue);
+    }
+
+    /// <summary>
+    /// The bounds of the pixels of tile <paramref name="index"/> that changes with a generation
+    /// after <paramref name="after"/> and before <paramref name="before"/> touched (empty: none),
+    /// or the whole tile when the tile no longer keeps every change after
+    /// <paramref name="after"/>. A reader that holds the tile as of <paramref name="after"/> sees
+    /// it as of <c>before - 1</c> once these pixels are replaced.
+    /// </summary>
+    public PixelRect ChangedBetween(int index, long after, long before)
+    {
+        if (after < 0)
+        {
+            return TileBounds(index);
+        }
+
+        int count = _historyCount[index];
+        int at = index * HistoryDepth;
+        PixelRect bounds = default;
+        for (int k = 0; k < count; k++)
+        {
+            long g = _historyGenerations[at + k];
+            if (g <= after)
+            {
+                return bounds;
+            }
+
+            if (g < before)
+            {
+                bounds = bounds.Union(_historyBounds[at + k]);
+            }
+        }
+
+        return _floor[index] <= after ? bounds : TileBounds(index);
     }
 
     /// <summary>The pixels a tile covers, clipped to the grid.</summary>
@@ -112,15 +161,26 @@ public sealed class TileGrid
     /// </summary>
     internal void Stamp(int index, long generation, PixelRect bounds)
     {
-        if (_generations[index] == generation)
+        int at = index * HistoryDepth;
+        int count = _historyCount[index];
+        if (count > 0 && _generations[index] == generation)
         {
-            _changes[index] = _changes[index].Union(bounds);
+            _historyBounds[at] = _historyBounds[at].Union(bounds);
             return;
         }
 
-        _previous[index] = _generations[index];
+        if (count == HistoryDepth)
+        {
+            _floor[index] = _historyGenerations[at + HistoryDepth - 1];
+            count--;
+        }
+
+        _historyGenerations.AsSpan(at, count).CopyTo(_historyGenerations.AsSpan(at + 1, count));
+        _historyBounds.AsSpan(at, count).CopyTo(_historyBounds.AsSpan(at + 1, count));
+        _historyGenerations[at] = generation;
+        _historyBounds[at] = bounds;
+        _historyCount[index] = (byte)(count + 1);
         _generations[index] = generation;
-        _changes[index] = bounds;
     }
 
     /// <summary>

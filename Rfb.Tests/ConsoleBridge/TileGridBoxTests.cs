@@ -23,7 +23,7 @@ public sealed class TileGridBoxTests
     }
 
     [Fact]
-    public void OwedSince_ReaderMissedTwoChanges_GetsWholeTile()
+    public void OwedSince_ReaderMissedTwoChanges_GetsTheUnionOfTheirBounds()
     {
         var grid = new TileGrid(200, 150, 64);
         long first = grid.NextGeneration();
@@ -31,10 +31,53 @@ public sealed class TileGridBoxTests
         grid.Stamp(new PixelRect(70, 80, 1, 1), grid.NextGeneration());
         grid.Stamp(new PixelRect(100, 100, 1, 1), grid.NextGeneration());
 
-        Assert.Equal(new PixelRect(64, 64, 64, 64), grid.OwedSince(5, first));
+        Assert.Equal(new PixelRect(70, 80, 31, 21), grid.OwedSince(5, first));
         Assert.Equal(new PixelRect(64, 64, 64, 64), grid.OwedSince(5, -1)); // unknown: whole tile
         // The tile at the grid's corner is clipped: columns 192..199, rows 128..149.
         Assert.Equal(new PixelRect(192, 128, 8, 22), grid.OwedSince(grid.TileCount - 1, -1));
+    }
+
+    [Fact]
+    public void OwedSince_ReaderMissedMoreChangesThanTheTileKeeps_GetsWholeTile()
+    {
+        var grid = new TileGrid(200, 150, 64);
+        long first = grid.NextGeneration();
+        grid.Stamp(new PixelRect(0, 0, 200, 150), first);
+        long second = grid.NextGeneration();
+        grid.Stamp(new PixelRect(70, 70, 1, 1), second);
+        for (int k = 1; k < TileGrid.HistoryDepth; k++)
+        {
+            grid.Stamp(new PixelRect(70 + k, 70, 1, 1), grid.NextGeneration());
+        }
+
+        // The tile keeps the last HistoryDepth changes: those since the second are all known,
+        // the one after the first has been dropped.
+        Assert.Equal(new PixelRect(71, 70, TileGrid.HistoryDepth - 1, 1), grid.OwedSince(5, second));
+        Assert.Equal(new PixelRect(70, 70, TileGrid.HistoryDepth, 1), grid.OwedSince(5, first));
+        grid.Stamp(new PixelRect(100, 100, 1, 1), grid.NextGeneration());
+        Assert.Equal(new PixelRect(64, 64, 64, 64), grid.OwedSince(5, first));
+        Assert.Equal(new PixelRect(71, 70, 30, 31), grid.OwedSince(5, second));
+    }
+
+    [Fact]
+    public void ChangedBetween_CountsOnlyChangesInsideTheRange()
+    {
+        var grid = new TileGrid(128, 64, 64);
+        long first = grid.NextGeneration();
+        grid.Stamp(new PixelRect(0, 0, 128, 64), first);
+        long a = grid.NextGeneration();
+        grid.Stamp(new PixelRect(5, 5, 2, 2), a);
+        long b = grid.NextGeneration();
+        grid.Stamp(new PixelRect(40, 40, 3, 3), b);
+        long c = grid.NextGeneration();
+        grid.Stamp(new PixelRect(20, 20, 1, 1), c);
+
+        Assert.Equal(new PixelRect(5, 5, 2, 2), grid.ChangedBetween(0, first, b));
+        Assert.Equal(new PixelRect(5, 5, 38, 38), grid.ChangedBetween(0, first, c));
+        Assert.Equal(new PixelRect(40, 40, 3, 3), grid.ChangedBetween(0, a, c));
+        Assert.Equal(default, grid.ChangedBetween(0, c, long.MaxValue));
+        Assert.Equal(default, grid.ChangedBetween(1, first, long.MaxValue)); // tile 1 changed only at the first
+        Assert.Equal(new PixelRect(0, 0, 64, 64), grid.ChangedBetween(0, -1, b)); // unknown: whole tile
     }
 
     [Fact]

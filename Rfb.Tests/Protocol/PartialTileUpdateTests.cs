@@ -77,7 +77,7 @@ public sealed class PartialTileUpdateTests
     }
 
     [Fact]
-    public async Task Update_ClientMissedTwoChangesOfATile_GetsWholeTile_ClientThatSawTheFirstGetsOnlyTheSecond()
+    public async Task Update_ClientMissedTwoChangesOfATile_GetsTheirBounds_ClientThatSawTheFirstGetsOnlyTheSecond()
     {
         await using var server = new InMemoryServer(128, 64);
         await using TestClient following = server.Connect();
@@ -104,12 +104,13 @@ public sealed class PartialTileUpdateTests
         await following.SendAsync(ClientMessages.UpdateRequest(true, 0, 0, 128, 64));
         Assert.Equal(new byte[] { 0, 0, 0, 1, 0, 40, 0, 40, 0, 1, 0, 1, 0, 0, 0, 0, 0x66, 0x55, 0x44, 0 }, await following.ReadExactAsync(20));
 
-        // The lagging client missed both changes of tile 0: the whole tile, 64x64 at 0,0.
+        // The lagging client missed both changes of tile 0, which the tile still keeps: the
+        // bounds of both, 36x36 at 5,5.
         await lagging.SendAsync(ClientMessages.UpdateRequest(true, 0, 0, 128, 64));
-        Assert.Equal(new byte[] { 0, 0, 0, 1, 0, 0, 0, 0, 0, 64, 0, 64, 0, 0, 0, 0 }, await lagging.ReadExactAsync(16));
-        byte[] tile = await lagging.ReadExactAsync(64 * 64 * 4);
-        Assert.Equal(0x00112233u, BinaryPrimitives.ReadUInt32LittleEndian(tile.AsSpan((5 * 64 + 5) * 4)));
-        Assert.Equal(0x00445566u, BinaryPrimitives.ReadUInt32LittleEndian(tile.AsSpan((40 * 64 + 40) * 4)));
+        Assert.Equal(new byte[] { 0, 0, 0, 1, 0, 5, 0, 5, 0, 36, 0, 36, 0, 0, 0, 0 }, await lagging.ReadExactAsync(16));
+        byte[] box = await lagging.ReadExactAsync(36 * 36 * 4);
+        Assert.Equal(0x00112233u, BinaryPrimitives.ReadUInt32LittleEndian(box));
+        Assert.Equal(0x00445566u, BinaryPrimitives.ReadUInt32LittleEndian(box.AsSpan((35 * 36 + 35) * 4)));
         await following.AssertNothingAsync(Quiet);
         await lagging.AssertNothingAsync(Quiet);
     }

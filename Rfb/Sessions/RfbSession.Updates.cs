@@ -854,13 +854,10 @@ internal sealed partial class RfbSession
             return wrong;
         }
 
-        if (current < copy.Generation && tiles.PreviousGeneration(index) <= held)
-        {
-            // Unchanged since before the blit, and by one change since the client's generation.
-            return wrong.Union(tiles.ChangeBounds(index));
-        }
-
-        return tiles.TileBounds(index);
+        // What changed the tile between the client's generation and the blit, from the tile's
+        // history (the whole tile when it no longer reaches back that far). Later changes, the
+        // following blits of the same update among them, do not matter.
+        return wrong.Union(tiles.ChangedBetween(index, held, copy.Generation));
     }
 
     private static PixelRect Offset(PixelRect r, int dx, int dy) => r.IsEmpty ? default : r with { X = r.X + dx, Y = r.Y + dy };
