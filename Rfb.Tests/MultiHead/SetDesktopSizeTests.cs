@@ -123,11 +123,47 @@ public sealed class SetDesktopSizeTests
         Assert.Equal(0u, update.Single(r => r.Encoding == 0 && r.X == 5 && r.Y == 0).Pixel(8, 0));
         Assert.Equal(1, update.Count(r => r.Encoding == EncodingType.ExtendedDesktopSize));
 
-        List<UpdateRect> seen = await other.ReadUpdateAsync();
-        Assert.Equal((2, 0, 9, 5), (seen[0].X, seen[0].Y, seen[0].Width, seen[0].Height));
-        Assert.Equal(update[0].Screens(), seen[0].Screens());
-        List<UpdateRect> plainSeen = await plain.ReadUpdateAsync();
-        Assert.Equal((9, 5, EncodingType.DesktopSize), (plainSeen[0].Width, plainSeen[0].Height, plainSeen[0].Encoding));
+        // The hosts apply the request one head at a time (a move, then a new surface), so a client
+        // whose session runs in between may see a layout on the way first, always as another
+        // client's change; the last one it sees is the requested layout.
+        UpdateRect seen = await ReadUntilSizeAsync(other, 9, 5);
+        Assert.Equal((2, 0), (seen.X, seen.Y));
+        Assert.Equal(update[0].Screens(), seen.Screens());
+        UpdateRect plainSeen = await ReadUntilSizeAsync(plain, 9, 5);
+        Assert.Equal(EncodingType.DesktopSize, plainSeen.Encoding);
+    }
+
+    /// <summary>
+    /// Reads updates, asking for the next after each, until one resizes the client to
+    /// <paramref name="width"/> × <paramref name="height"/>; every resize on the way must be
+    /// reported as another client's (reason 2) when it is an ExtendedDesktopSize.
+    /// </summary>
+    private static async Task<UpdateRect> ReadUntilSizeAsync(TestClient client, int width, int height)
+    {
+        for (int n = 0; n < 8; n++)
+        {
+            List<UpdateRect> rects = await client.ReadUpdateAsync();
+            foreach (UpdateRect r in rects)
+            {
+                if (r.Encoding is EncodingType.ExtendedDesktopSize or EncodingType.DesktopSize)
+                {
+                    if (r.Encoding == EncodingType.ExtendedDesktopSize)
+                    {
+                        Assert.Equal(2, r.X);
+                    }
+
+                    if ((r.Width, r.Height) == (width, height))
+                    {
+                        return r;
+                    }
+                }
+            }
+
+            await client.SendAsync(ClientMessages.UpdateRequest(true, 0, 0, width, height));
+        }
+
+        Assert.Fail($"no resize to {width}x{height} in 8 updates");
+        return null!;
     }
 
     [Fact]
