@@ -43,6 +43,7 @@ public sealed partial class DisplayConsole : IDisposable
     private List<PixelRect> _pending = new();
     private List<PixelRect> _pendingSpare = new();
     private bool _readerWaiting;
+    private bool _moveUnannounced;
     private volatile bool _disposed;
 
     private GuestSurface? _surface;
@@ -92,7 +93,11 @@ public sealed partial class DisplayConsole : IDisposable
     /// <summary>The surface now shown, or null before the first switch.</summary>
     public GuestSurface? Surface => _surface;
 
-    /// <summary>Raised after a refresh or a blit changed tiles. Runs on the refreshing thread; keep it short.</summary>
+    /// <summary>
+    /// Raised after a refresh changed tiles or announced blits (<see cref="CopyRect"/> is
+    /// announced by the next refresh, so readers see a frame's blits and pixels together). Runs on
+    /// the refreshing thread; keep it short.
+    /// </summary>
     public event EventHandler? Updated;
 
     /// <summary>Raised after a surface switch (new size or format); every tile is then changed.</summary>
@@ -177,6 +182,9 @@ public sealed partial class DisplayConsole : IDisposable
     /// (RFB's CopyRect) are spared the pixels. Damage recorded before the move is resolved first
     /// where the move did not overwrite it; damage under the source also stays pending at the
     /// destination, so whatever the guest drew there reaches the shadow at the next refresh.
+    /// <see cref="Updated"/> is raised for the blit by that refresh, not here, so that readers
+    /// see a frame's blits and pixels together (with <c>AutoRefresh</c>, the refresh thread is
+    /// woken at once when a reader waits).
     /// </summary>
     public void CopyRect(int sourceX, int sourceY, int destinationX, int destinationY, int width, int height)
     {
@@ -205,7 +213,12 @@ public sealed partial class DisplayConsole : IDisposable
             else
             {
                 MoveUnsynchronized(_surface, src, dst);
-                changed = true;
+                Volatile.Write(ref _moveUnannounced, true);
+                changed = false;
+                lock (_pendingLock)
+                {
+                    wake = _readerWaiting;
+                }
             }
         }
 
@@ -222,7 +235,8 @@ public sealed partial class DisplayConsole : IDisposable
 
     /// <summary>
     /// Compares every pending rectangle with the shadow now, copies what changed and stamps the
-    /// changed tiles. Returns whether anything changed. Safe to call from any thread.
+    /// changed tiles; announces blits made since the last refresh. Returns whether anything
+    /// changed (a blit included). Safe to call from any thread.
     /// </summary>
     public bool Refresh()
     {
@@ -231,6 +245,8 @@ public sealed partial class DisplayConsole : IDisposable
         lock (_refreshLock)
         {
             changed = RefreshUnsynchronized();
+            changed |= _moveUnannounced;
+            _moveUnannounced = false;
         }
 
         if (changed)
@@ -251,7 +267,7 @@ public sealed partial class DisplayConsole : IDisposable
         lock (_pendingLock)
         {
             _readerWaiting = true;
-            wake = _pending.Count > 0;
+            wake = _pending.Count > 0 || Volatile.Read(ref _moveUnannounced);
         }
 
         if (wake)

@@ -35,14 +35,53 @@ public sealed class DisplayConsoleCopyTests
         console.Updated += (_, _) => updates++;
         console.CopyRect(sx, sy, dx, dy, w, h);
 
-        Assert.Equal(1, updates);
+        // The shadow follows at once; readers hear of the blit at the next refresh, with whatever
+        // else the frame drew.
+        Assert.Equal(0, updates);
         Assert.Equal(expected, ReferencePixels.Shadow(console));
         Assert.Equal(surface.Expected(), expected);
 
-        // The destination is re-checked at the next refresh; the mirrored move left nothing to fix.
+        // The destination is re-checked at that refresh; the mirrored move left nothing to fix,
+        // so it announces the blit and stamps nothing new.
         long generation = ReferencePixels.Generation(console);
-        Assert.False(console.Refresh());
+        Assert.True(console.Refresh());
+        Assert.Equal(1, updates);
         Assert.Equal(generation, ReferencePixels.Generation(console));
+        Assert.False(console.Refresh());
+        Assert.Equal(1, updates);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CopyRect_AutoRefresh_AnnouncedWithoutWaitingForATick(bool readerWaitsFirst)
+    {
+        var surface = new TestSurface(Width, Height);
+        // Ticks an hour apart: only a wake-up can run the refresh thread during the test.
+        using var console = new DisplayConsole(options: new DisplayConsoleOptions
+        {
+            MinRefreshInterval = TimeSpan.FromHours(1),
+            MaxRefreshInterval = TimeSpan.FromHours(1),
+        });
+        console.SwitchSurface(surface.Surface);
+        using var announced = new ManualResetEventSlim();
+        console.Updated += (_, _) => announced.Set();
+        announced.Reset();
+
+        if (readerWaitsFirst)
+        {
+            console.RequestRefresh();
+        }
+
+        surface.Blit(new PixelRect(0, 0, 50, 50), 60, 60);
+        console.CopyRect(0, 0, 60, 60, 50, 50);
+        if (!readerWaitsFirst)
+        {
+            console.RequestRefresh();
+        }
+
+        Assert.True(announced.Wait(TimeSpan.FromSeconds(10)), "the blit was not announced");
+        Assert.Equal(surface.Expected(), ReferencePixels.Shadow(console));
     }
 
     [Fact]
