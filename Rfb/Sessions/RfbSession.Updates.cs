@@ -726,8 +726,11 @@ internal sealed partial class RfbSession
     /// covers in part, and a tile a skipped blit changed (with the changed part owed), when
     /// nothing but listed blits changed the head between the tile's generation and this blit:
     /// the console stamps each refresh and each blit with a generation of its own and lists
-    /// every recent blit, so a generation between two listed blits is a refresh. Otherwise the
-    /// tile keeps its generation and the part the blit covered is owed. Returns whether it
+    /// every recent blit, so a generation between two listed blits is a refresh. Otherwise (a
+    /// refresh changed the tile since) what changed it since its generation, from the tile's
+    /// history, joins the box first, and the tile then shows the blit's generation too: a client
+    /// a frame or two behind a scrolling terminal is sent the new lines where the blits took
+    /// them, not the tiles the blits covered in part. Returns whether it
     /// followed the blits (there were new ones and none was dropped), whether or not any is
     /// usable; the caller then adds to each tile's owed box what changed since the generation
     /// it shows.
@@ -823,7 +826,13 @@ internal sealed partial class RfbSession
                     }
                     else
                     {
-                        wrong[index] = wrong[index].Union(covered);
+                        // A refresh changed the tile since its generation: what it changed (from
+                        // the tile's history) joins the box, and the tile then shows this blit's
+                        // generation, as above.
+                        PixelRect prior = wrong[index].Union(tiles.ChangedBetween(index, held[index], c.Generation));
+                        PixelRect kept = usable && d.Contains(prior) ? default : prior;
+                        held[index] = c.Generation;
+                        wrong[index] = kept.Union(usable ? moved[index] : covered);
                     }
                 }
             }
