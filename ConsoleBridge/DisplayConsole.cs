@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using ConsoleBridge.Damage;
 using ConsoleBridge.Surfaces;
 using Microsoft.Extensions.Logging;
@@ -457,6 +461,17 @@ public sealed partial class DisplayConsole : IDisposable
                 continue;
             }
 
+            if (surface.Format is DrmFourcc.Xrgb8888 or DrmFourcc.Argb8888)
+            {
+                // The common case: one pass that masks, compares and copies.
+                for (int y = rect.Y; y < rect.Bottom; y++)
+                {
+                    any |= CompareAndCopyMaskedRowUnsynchronized(MemoryMarshal.Cast<byte, uint>(surface.Row(y, rect.X, rect.Width)), rect.X, y, changed);
+                }
+
+                continue;
+            }
+
             Span<uint> row = _rowScratch.AsSpan(0, rect.Width);
             for (int y = rect.Y; y < rect.Bottom; y++)
             {
@@ -508,6 +523,82 @@ public sealed partial class DisplayConsole : IDisposable
                 {
                     // Written once per tile and refresh: the GL path's parallel bands share cache
                     // lines of this array, and a store on every row made them fight over them.
+                    changed[tile] = true;
+                }
+
+                any = true;
+            }
+
+            x = segmentEnd;
+        }
+
+        return any;
+    }
+
+    /// <summary>
+    /// <see cref="CompareAndCopyRowUnsynchronized"/> for a row of 32-bit pixels whose top byte is
+    /// not colour (XRGB8888, ARGB8888): masks, compares and copies in one pass, eight pixels at a
+    /// time, instead of converting the row into scratch first.
+    /// </summary>
+    private bool CompareAndCopyMaskedRowUnsynchronized(ReadOnlySpan<uint> guest, int x0, int y, Span<bool> changed)
+    {
+        TileGrid tiles = _tiles;
+        int tileSize = tiles.TileSize;
+        int right = x0 + guest.Length;
+        Span<uint> shadowRow = _shadow.AsSpan(y * _width + x0, guest.Length);
+        ref uint g0 = ref MemoryMarshal.GetReference(guest);
+        ref uint s0 = ref MemoryMarshal.GetReference(shadowRow);
+        int tileRowBase = (y / tileSize) * tiles.Columns;
+        bool any = false;
+        int x = x0;
+        while (x < right)
+        {
+            int segmentEnd = Math.Min(right, (x / tileSize + 1) * tileSize);
+            int i = x - x0;
+            int end = segmentEnd - x0;
+            int first = -1, last = -1;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Vector256<uint> mask = Vector256.Create(0x00FF_FFFFu);
+                for (; i + Vector256<uint>.Count <= end; i += Vector256<uint>.Count)
+                {
+                    Vector256<uint> g = Vector256.LoadUnsafe(ref g0, (nuint)i) & mask;
+                    uint differ = ~Vector256.Equals(g, Vector256.LoadUnsafe(ref s0, (nuint)i)).ExtractMostSignificantBits() & 0xFFu;
+                    if (differ != 0)
+                    {
+                        if (first < 0)
+                        {
+                            first = i + BitOperations.TrailingZeroCount(differ);
+                        }
+
+                        last = i + 31 - BitOperations.LeadingZeroCount(differ);
+                        g.StoreUnsafe(ref s0, (nuint)i);
+                    }
+                }
+            }
+
+            for (; i < end; i++)
+            {
+                uint p = Unsafe.Add(ref g0, i) & 0x00FF_FFFFu;
+                if (p != Unsafe.Add(ref s0, i))
+                {
+                    if (first < 0)
+                    {
+                        first = i;
+                    }
+
+                    last = i;
+                    Unsafe.Add(ref s0, i) = p;
+                }
+            }
+
+            if (first >= 0)
+            {
+                int tile = tileRowBase + x / tileSize;
+                bool firstInTile = !changed[tile];
+                tiles.NoteDifference(tile, firstInTile, x0 + first, x0 + last + 1, y);
+                if (firstInTile)
+                {
                     changed[tile] = true;
                 }
 

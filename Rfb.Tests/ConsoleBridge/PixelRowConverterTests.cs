@@ -152,4 +152,53 @@ public sealed class PixelRowConverterTests
         Assert.Equal(0x007B7DADu, shadow[1 * 70 + 66]);
         Assert.Equal(surface.Expected(), shadow);
     }
+    [Theory]
+    [InlineData(DrmFourcc.Xrgb8888)]
+    [InlineData(DrmFourcc.Argb8888)]
+    public void Refresh_ScatteredChangesAtEveryOffset_ShadowAndChangedBoundsExact(DrmFourcc format)
+    {
+        // 32-bit rows are masked, compared and copied in one pass, eight pixels at a time: change
+        // one to three pixels of a row at random places (vector body, remainder, tile edges), with
+        // noise in the top byte, and check the shadow and each changed tile's box of changes.
+        var random = new Random(11);
+        foreach (int width in new[] { 1, 7, 8, 9, 63, 64, 65, 71, 130 })
+        {
+            var surface = new TestSurface(width, 3, format, padding: 4, seed: width);
+            using DisplayConsole console = TestSurface.ManualConsole();
+            console.SwitchSurface(surface.Surface);
+            for (int round = 0; round < 40; round++)
+            {
+                int y = random.Next(surface.Height);
+                var touched = new List<int>();
+                for (int n = random.Next(1, 4); n > 0; n--)
+                {
+                    int x = random.Next(width);
+                    uint colour = (uint)random.Next(0x0100_0000);
+                    if (colour == (surface.GetWord(x, y) & 0x00FF_FFFFu))
+                    {
+                        colour ^= 1;
+                    }
+
+                    surface.SetWord(x, y, colour | ((uint)random.Next(256) << 24));
+                    touched.Add(x);
+                }
+
+                uint[] before = ReferencePixels.Shadow(console);
+                console.Invalidate(0, 0, width, surface.Height);
+                bool changed = console.Refresh();
+                uint[] expected = surface.Expected();
+                Assert.Equal(expected, ReferencePixels.Shadow(console));
+
+                var differing = Enumerable.Range(0, width).Where(x => before[y * width + x] != expected[y * width + x]).ToList();
+                Assert.Equal(differing.Count > 0, changed);
+                using ShadowReadScope scope = console.ReadShadow();
+                int tileSize = scope.Tiles.TileSize;
+                foreach (IGrouping<int, int> inTile in differing.GroupBy(x => x / tileSize))
+                {
+                    PixelRect box = scope.Tiles.ChangeBounds(y / tileSize * scope.Tiles.Columns + inTile.Key);
+                    Assert.Equal(new PixelRect(inTile.Min(), y, inTile.Max() - inTile.Min() + 1, 1), box);
+                }
+            }
+        }
+    }
 }
