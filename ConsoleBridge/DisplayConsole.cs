@@ -516,16 +516,7 @@ public sealed partial class DisplayConsole : IDisposable
             {
                 int last = LastDifference(guestSegment, shadowSegment, first);
                 guestSegment[first..(last + 1)].CopyTo(shadowSegment[first..]);
-                int tile = tileRowBase + x / tileSize;
-                bool firstInTile = !changed[tile];
-                tiles.NoteDifference(tile, firstInTile, x + first, x + last + 1, y);
-                if (firstInTile)
-                {
-                    // Written once per tile and refresh: the GL path's parallel bands share cache
-                    // lines of this array, and a store on every row made them fight over them.
-                    changed[tile] = true;
-                }
-
+                NoteSegmentDifference(tileRowBase + x / tileSize, x + first, x + last + 1, y, changed);
                 any = true;
             }
 
@@ -594,14 +585,7 @@ public sealed partial class DisplayConsole : IDisposable
 
             if (first >= 0)
             {
-                int tile = tileRowBase + x / tileSize;
-                bool firstInTile = !changed[tile];
-                tiles.NoteDifference(tile, firstInTile, x0 + first, x0 + last + 1, y);
-                if (firstInTile)
-                {
-                    changed[tile] = true;
-                }
-
+                NoteSegmentDifference(tileRowBase + x / tileSize, x0 + first, x0 + last + 1, y, changed);
                 any = true;
             }
 
@@ -609,6 +593,22 @@ public sealed partial class DisplayConsole : IDisposable
         }
 
         return any;
+    }
+
+    /// <summary>
+    /// Notes that columns <paramref name="from"/> to <paramref name="to"/> (exclusive) of row
+    /// <paramref name="y"/> differed in <paramref name="tile"/>, and marks the tile changed.
+    /// </summary>
+    private void NoteSegmentDifference(int tile, int from, int to, int y, Span<bool> changed)
+    {
+        bool firstInTile = !changed[tile];
+        _tiles.NoteDifference(tile, firstInTile, from, to, y);
+        if (firstInTile)
+        {
+            // Written once per tile and refresh: the GL path's parallel bands share cache lines
+            // of this array, and a store on every row made them fight over them.
+            changed[tile] = true;
+        }
     }
 
     /// <summary>The index of the last element that differs, given that the one at <paramref name="first"/> does.</summary>
