@@ -723,17 +723,15 @@ internal sealed partial class RfbSession
     /// sent yet): the wrong parts move with the blit and are owed at the destination, as
     /// libvncserver moves its modified region; a blit whose whole source would be wrong is not
     /// used. A tile the blit covers whole then shows the blit's generation. So does a tile it
-    /// covers in part, and a tile a skipped blit changed (with the changed part owed), when
-    /// nothing but listed blits changed the head between the tile's generation and this blit:
-    /// the console stamps each refresh and each blit with a generation of its own and lists
-    /// every recent blit, so a generation between two listed blits is a refresh. Otherwise (a
-    /// refresh changed the tile since) what changed it since its generation, from the tile's
-    /// history, joins the box first, and the tile then shows the blit's generation too: a client
-    /// a frame or two behind a scrolling terminal is sent the new lines where the blits took
-    /// them, not the tiles the blits covered in part. Returns whether it
-    /// followed the blits (there were new ones and none was dropped), whether or not any is
-    /// usable; the caller then adds to each tile's owed box what changed since the generation
-    /// it shows.
+    /// covers in part, and a tile a skipped blit changed (with the changed part owed). When a
+    /// refresh changed such a tile between its generation and this blit (the console stamps each
+    /// refresh and each blit with a generation of its own and lists every recent blit, so a
+    /// generation between two listed blits is a refresh), what the refresh changed, from the
+    /// tile's history, joins the box first: a client a frame or two behind a scrolling terminal
+    /// is sent the new lines where the blits took them, not the tiles the blits covered in part.
+    /// Returns whether it followed the blits (there were new ones and none was dropped), whether
+    /// or not any is usable; the caller then adds to each tile's owed box what changed since the
+    /// generation it shows.
     /// </remarks>
     private bool PlanCopies(HeadState state, in ShadowReadScope shadow, PixelRect incremental, PixelRect visible)
     {
@@ -817,19 +815,12 @@ internal sealed partial class RfbSession
                         held[index] = c.Generation;
                         wrong[index] = moved[index];
                     }
-                    else if (lastRefresh <= held[index])
-                    {
-                        // Only listed blits changed the head since the tile's generation.
-                        PixelRect kept = usable && d.Contains(wrong[index]) ? default : wrong[index];
-                        held[index] = c.Generation;
-                        wrong[index] = kept.Union(usable ? moved[index] : covered);
-                    }
                     else
                     {
-                        // A refresh changed the tile since its generation: what it changed (from
-                        // the tile's history) joins the box, and the tile then shows this blit's
-                        // generation, as above.
-                        PixelRect prior = wrong[index].Union(tiles.ChangedBetween(index, held[index], c.Generation));
+                        // The tile shows this blit's generation from now on. If a refresh changed
+                        // it since the generation it showed (otherwise only listed blits did),
+                        // what that changed, from the tile's history, joins the box first.
+                        PixelRect prior = lastRefresh <= held[index] ? wrong[index] : wrong[index].Union(tiles.ChangedBetween(index, held[index], c.Generation));
                         PixelRect kept = usable && d.Contains(prior) ? default : prior;
                         held[index] = c.Generation;
                         wrong[index] = kept.Union(usable ? moved[index] : covered);
