@@ -1,0 +1,90 @@
+using System.Buffers.Binary;
+using Rfb.Encodings;
+using Rfb.Tests.Encodings.Zlib;
+using Rfb.Tests.Encodings.Zrle;
+
+namespace Rfb.Tests.Protocol;
+
+/// <summary>
+/// A ZRLE client gets a changed area that starts between two tile columns as two rectangles cut
+/// at the next column, so that ZRLE's tiles of the second lie on the damage tiles; the pixels are
+/// exact, with and without LastRect.
+/// </summary>
+public sealed class ZrleTileColumnTests
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(200);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Update_ChangeStartingBetweenTileColumns_TwoZrleRectanglesCutAtTheColumn(bool lastRect)
+    {
+        await using var server = new InMemoryServer(256, 128); // tiles: 4 x 2
+        await using TestClient client = server.Connect();
+        await client.HandshakeAsync();
+        await client.SendAsync(ClientMessages.UpdateRequest(false, 0, 0, 256, 128));
+        await client.ReadExactAsync(4 + 12 + 256 * 128 * 4);
+        await client.SendAsync(lastRect ? ClientMessages.SetEncodings(EncodingType.Zrle, EncodingType.LastRect) : ClientMessages.SetEncodings(EncodingType.Zrle));
+
+        // Columns 70..199 of rows 10..20 change: boxes in tiles 1, 2 and 3 of the top row.
+        for (int y = 10; y < 21; y++)
+        {
+            for (int x = 70; x < 200; x++)
+            {
+                server.SetPixel(x, y, Colour(x, y));
+            }
+        }
+
+        server.Console.Invalidate(0, 0, 256, 128);
+        server.Console.Refresh();
+        await client.SendAsync(ClientMessages.UpdateRequest(true, 0, 0, 256, 128));
+
+        byte[] header = await client.ReadExactAsync(4);
+        Assert.Equal(0, header[0]);
+        Assert.Equal(lastRect ? 0xFFFF : 2, BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(2)));
+        using var decoder = new ZrleTestDecoder(256, 128, 3);
+        var rectangles = new List<(int X, int Y, int Width, int Height)>();
+        while (true)
+        {
+            byte[] rect = await client.ReadExactAsync(12);
+            int encoding = BinaryPrimitives.ReadInt32BigEndian(rect.AsSpan(8));
+            if (encoding == EncodingType.LastRect)
+            {
+                Assert.True(lastRect, "a LastRect rectangle to a client that did not ask for it");
+                break;
+            }
+
+            Assert.Equal(EncodingType.Zrle, encoding);
+            byte[] length = await client.ReadExactAsync(4);
+            byte[] data = await client.ReadExactAsync((int)BinaryPrimitives.ReadUInt32BigEndian(length));
+            var r = new EncodedRectangle(
+                BinaryPrimitives.ReadUInt16BigEndian(rect),
+                BinaryPrimitives.ReadUInt16BigEndian(rect.AsSpan(2)),
+                BinaryPrimitives.ReadUInt16BigEndian(rect.AsSpan(4)),
+                BinaryPrimitives.ReadUInt16BigEndian(rect.AsSpan(6)),
+                encoding,
+                data);
+            decoder.Decode(r);
+            rectangles.Add((r.X, r.Y, r.Width, r.Height));
+            if (!lastRect && rectangles.Count == 2)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal([(70, 10, 58, 11), (128, 10, 72, 11)], rectangles);
+        for (int y = 10; y < 21; y++)
+        {
+            for (int x = 70; x < 200; x++)
+            {
+                int at = ((y * 256) + x) * 3;
+                uint decoded = (uint)(decoder.Framebuffer[at] | (decoder.Framebuffer[at + 1] << 8) | (decoder.Framebuffer[at + 2] << 16));
+                Assert.True(Colour(x, y) == decoded, $"pixel ({x}, {y}): {decoded:x6}, expected {Colour(x, y):x6}");
+            }
+        }
+
+        await client.AssertNothingAsync(Quiet);
+    }
+
+    private static uint Colour(int x, int y) => (uint)(((x * 7) + (y * 131)) & 0xFFFFFF) | 0x000001;
+}
