@@ -10,8 +10,26 @@ public readonly record struct EncodeSettings
     {
     }
 
-    /// <summary>Compress level 0..9 (default 2, as TigerVNC).</summary>
-    public int CompressLevel { get; init; } = 2;
+    /// <summary>The compress level used when the client names none (TigerVNC's default).</summary>
+    public const int DefaultCompressLevel = 2;
+
+    private readonly int _compressLevel = -1;
+
+    /// <summary>
+    /// Compress level 0..9: the one the client named, or <see cref="DefaultCompressLevel"/> when it
+    /// named none (initialising it with -1 says so too; see <see cref="CompressLevelNamed"/>).
+    /// </summary>
+    public int CompressLevel
+    {
+        get => _compressLevel < 0 ? DefaultCompressLevel : _compressLevel;
+        init => _compressLevel = value < 0 ? -1 : value;
+    }
+
+    /// <summary>
+    /// Whether the client named a compress level. ZRLE without one uses zlib's default level, as
+    /// TigerVNC's and libvncserver's ZRLE do (<see cref="Zrle.ZrleEncoder.UnnamedZlibLevel"/>).
+    /// </summary>
+    public bool CompressLevelNamed => _compressLevel >= 0;
 
     /// <summary>JPEG quality level 0..9, or -1 when the client asked for no quality level (lossless only).</summary>
     public int QualityLevel { get; init; } = -1;

@@ -25,7 +25,8 @@ namespace Rfb.Encodings.Zrle;
 /// </para>
 /// <para>
 /// The client's compress level picks the zlib level when the first rectangle is encoded (see
-/// <see cref="ZlibLevelFor"/>); the stream keeps that level for the session, because
+/// <see cref="ZlibLevelFor(int)"/>; zlib's default level when it named none,
+/// <see cref="UnnamedZlibLevel"/>); the stream keeps that level for the session, because
 /// a ZRLE stream cannot be restarted without the client's knowledge and .NET cannot change the
 /// level of a running stream.
 /// </para>
@@ -41,7 +42,7 @@ namespace Rfb.Encodings.Zrle;
 /// 0 / 1 / 2 / 6 / 9): an xterm full of text 429 K / 134 K / 89 K / 68 K / 64 K bytes in
 /// about 4 to 10 ms; a video frame 222 K / 143 K / 118 K / 115 K / 115 K bytes in
 /// 1.0 / 2.2 / 3.6 / 4.3 / 8.7 ms. Zlib 2 takes most of the gain on single frames; on whole traces
-/// zlib 4 saved another 2–11% (see <see cref="ZlibLevelFor"/>), so compress level 2 maps to it.
+/// zlib 4 saved another 2–11% (see <see cref="ZlibLevelFor(int)"/>), so compress level 2 maps to it.
 /// </para>
 /// </remarks>
 public sealed class ZrleEncoder : IRectangleEncoder
@@ -105,6 +106,24 @@ public sealed class ZrleEncoder : IRectangleEncoder
     /// </summary>
     public static int ZlibLevelFor(int compressLevel) => ZlibLevels[Math.Clamp(compressLevel, 0, 9)];
 
+    /// <summary>
+    /// The zlib level for a client's settings: from its compress level when it named one
+    /// (<see cref="ZlibLevelFor(int)"/>), else <see cref="UnnamedZlibLevel"/>.
+    /// </summary>
+    public static int ZlibLevelFor(in EncodeSettings settings) => settings.CompressLevelNamed ? ZlibLevelFor(settings.CompressLevel) : UnnamedZlibLevel;
+
+    /// <summary>
+    /// The zlib level when the client names no compress level: zlib's own default, which is what
+    /// TigerVNC's and libvncserver's ZRLE use then (TigerVNC's viewer sends no compress level
+    /// unless told to), so that a client that leaves the choice to the server gets the same
+    /// trade as from them. Measured with TraceBench (ZRLE, <c>--pace max</c>, no compress level
+    /// announced, the four recorded traces, one run each, docs/performance.md): against zlib 4
+    /// (compress level 2), xterm_scroll 14.20 → 13.30 MB (libvncserver 13.40), glxgears 8.36 →
+    /// 8.32, xterm_scroll_paced 8.39 → 7.88, video 25.22 → 25.15, for about 15% more CPU on
+    /// xterm_scroll and no measurable difference on the others.
+    /// </summary>
+    public const int UnnamedZlibLevel = 6;
+
     private static ReadOnlySpan<byte> ZlibLevels => [1, 1, 4, 5, 6, 6, 7, 8, 9, 9];
 
     /// <inheritdoc />
@@ -130,7 +149,7 @@ public sealed class ZrleEncoder : IRectangleEncoder
         }
 
         lossy[..rects.Length].Clear();
-        _deflater.Start(ZlibLevelFor(settings.CompressLevel));
+        _deflater.Start(ZlibLevelFor(settings));
         long pixels = 0;
         foreach (BatchRect r in rects)
         {

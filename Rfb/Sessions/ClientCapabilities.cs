@@ -94,7 +94,7 @@ internal readonly record struct ClientCapabilities
             PreferredEncoding = EncoderCatalog.Choose(encodings),
             Settings = new EncodeSettings
             {
-                CompressLevel = compress < 0 ? 2 : compress,
+                CompressLevel = compress, // -1: none named
                 QualityLevel = quality,
                 FineQuality = fine,
                 Subsampling = subsampling,

@@ -47,7 +47,7 @@ internal static class EncoderOnlyRunner
 
         var settings = new EncodeSettings
         {
-            CompressLevel = options.Compress < 0 ? 2 : options.Compress,
+            CompressLevel = options.Compress, // -1: none named, as a client that sends none
             QualityLevel = options.Quality,
         };
         var translator = new PixelTranslator(PixelFormat.Canonical);

@@ -178,11 +178,14 @@ public sealed class ZrleEncoderTests
     [InlineData(6, 7, 3)]
     [InlineData(9, 9, 3)]
     [InlineData(0, 1, 0)] // compress level 0 is zlib level 1 (zlib's level 0 only stores)
+    [InlineData(-1, 6, 2)] // none named: zlib's default level, as TigerVNC's and libvncserver's ZRLE
     public void Encode_CompressLevel_ReachesZlibHeader(int compressLevel, int zlibLevel, int flevel)
     {
         using var encoder = new ZrleEncoder();
         var output = new ArrayBufferWriter<byte>();
-        encoder.Encode(new PixelView([0x00112233], 1, 1, 1), 0, 0, s_canonical, new EncodeSettings { CompressLevel = compressLevel }, output);
+        var settings = compressLevel < 0 ? new EncodeSettings() : new EncodeSettings { CompressLevel = compressLevel };
+        Assert.Equal(compressLevel >= 0, settings.CompressLevelNamed);
+        encoder.Encode(new PixelView([0x00112233], 1, 1, 1), 0, 0, s_canonical, settings, output);
         EncodedRectangle rectangle = EncodedRectangle.ReadSingle(output.WrittenSpan);
 
         // RFC 1950: CMF 0x78 (deflate, 32 KiB window); FLG's top two bits are FLEVEL.

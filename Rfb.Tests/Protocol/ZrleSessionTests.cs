@@ -6,11 +6,12 @@ using Rfb.Tests.Encodings.Zrle;
 namespace Rfb.Tests.Protocol;
 
 /// <summary>
-/// A ZRLE client gets a changed area that starts between two tile columns as two rectangles cut
-/// at the next column, so that ZRLE's tiles of the second lie on the damage tiles; the pixels are
-/// exact, with and without LastRect.
+/// What a session does for a ZRLE client: a changed area that starts between two tile columns
+/// goes as two rectangles cut at the next column, so that ZRLE's tiles of the second lie on the
+/// damage tiles (the pixels exact, with and without LastRect); the stream's zlib level follows
+/// the client's compress level, or is zlib's default when it names none.
 /// </summary>
-public sealed class ZrleTileColumnTests
+public sealed class ZrleSessionTests
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(200);
 
@@ -84,6 +85,25 @@ public sealed class ZrleTileColumnTests
         }
 
         await client.AssertNothingAsync(Quiet);
+    }
+
+    [Theory]
+    [InlineData(false, 2)] // none named: zlib's default level 6, FLEVEL 2 (RFC 1950)
+    [InlineData(true, 1)]  // compress level 2 named: zlib 4, FLEVEL 1
+    public async Task Update_Zrle_ZlibLevelFromTheNamedCompressLevelElseZlibsDefault(bool named, int flevel)
+    {
+        await using var server = new InMemoryServer(64, 64);
+        await using TestClient client = server.Connect();
+        await client.HandshakeAsync();
+        await client.SendAsync(named ? ClientMessages.SetEncodings(EncodingType.Zrle, EncodingType.CompressLevel0 + 2) : ClientMessages.SetEncodings(EncodingType.Zrle));
+        await client.SendAsync(ClientMessages.UpdateRequest(false, 0, 0, 64, 64));
+
+        byte[] head = await client.ReadExactAsync(4 + 12 + 4);
+        Assert.Equal(1, BinaryPrimitives.ReadUInt16BigEndian(head.AsSpan(2)));
+        Assert.Equal(EncodingType.Zrle, BinaryPrimitives.ReadInt32BigEndian(head.AsSpan(12)));
+        byte[] data = await client.ReadExactAsync((int)BinaryPrimitives.ReadUInt32BigEndian(head.AsSpan(16)));
+        Assert.Equal(0x78, data[0]);
+        Assert.Equal(flevel, data[1] >> 6);
     }
 
     private static uint Colour(int x, int y) => (uint)(((x * 7) + (y * 131)) & 0xFFFFFF) | 0x000001;
