@@ -427,7 +427,16 @@ public sealed class TileGrid
     /// <see cref="MergeTiles"/> merges them. Rectangles never overlap, lie inside the grid and
     /// come in raster order (by top, then left).
     /// </summary>
-    public void MergeBoxes(ReadOnlySpan<PixelRect> boxes, List<PixelRect> output)
+    /// <param name="boxes">One box per tile, in the tile's own area; empty where nothing is to be sent.</param>
+    /// <param name="output">Receives the rectangles.</param>
+    /// <param name="acrossColumns">
+    /// Also join a rectangle with one of the tile row above that spans other columns (overlapping
+    /// its columns), when their bounding rectangle adds at most as many pixels as the two hold,
+    /// overlaps no other rectangle and no box of this row not yet placed. For ZRLE, where every
+    /// rectangle costs a header, a zlib flush and a new deflate block, and unchanged pixels
+    /// between the boxes are mostly cheap to send again (see the session's use).
+    /// </param>
+    public void MergeBoxes(ReadOnlySpan<PixelRect> boxes, List<PixelRect> output, bool acrossColumns = false)
     {
         if (boxes.Length < TileCount)
         {
@@ -438,11 +447,13 @@ public sealed class TileGrid
         // Rectangles that reach into the previous tile row: (rectangle, pixels in boxes, index in output).
         Span<OpenRect> open = Columns <= 64 ? stackalloc OpenRect[Columns] : new OpenRect[Columns];
         Span<OpenRect> next = Columns <= 64 ? stackalloc OpenRect[Columns] : new OpenRect[Columns];
+        Span<bool> taken = Columns <= 64 ? stackalloc bool[Columns] : new bool[Columns];
         int openCount = 0;
         bool sorted = true;
         for (int r = 0; r < Rows; r++)
         {
             int nextCount = 0;
+            taken[..openCount].Clear();
             ReadOnlySpan<PixelRect> row = boxes.Slice(r * Columns, Columns);
             int c = 0;
             while (c < Columns)
@@ -474,9 +485,21 @@ public sealed class TileGrid
                 for (int k = 0; k < openCount; k++)
                 {
                     PixelRect above = open[k].Rect;
+                    if (taken[k])
+                    {
+                        continue;
+                    }
+
                     if (above.X == run.X && above.Width == run.Width && WorthJoining(above.Union(run).Area, open[k].Useful + useful))
                     {
                         joined = k;
+                        break;
+                    }
+
+                    if (acrossColumns && above.X < run.Right && run.X < above.Right && JoinsAcrossColumns(open[k], run, useful, row, c, output, start))
+                    {
+                        joined = k;
+                        sorted = false; // the joined rectangle may now start left of one before it
                         break;
                     }
                 }
@@ -486,6 +509,7 @@ public sealed class TileGrid
                     PixelRect both = open[joined].Rect.Union(run);
                     output[open[joined].Index] = both;
                     next[nextCount++] = new OpenRect(both, open[joined].Useful + useful, open[joined].Index);
+                    taken[joined] = true;
                 }
                 else
                 {
@@ -508,6 +532,41 @@ public sealed class TileGrid
         {
             output.Sort(start, output.Count - start, RasterOrder.Instance);
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="run"/> (this tile row's, its boxes holding <paramref name="useful"/>
+    /// pixels) may join <paramref name="above"/> though their columns differ: their bounding
+    /// rectangle adds at most as many pixels as both hold, overlaps no rectangle placed so far
+    /// but <paramref name="above"/>, and no box of this row from column <paramref name="next"/>
+    /// on, which are not placed yet.
+    /// </summary>
+    private bool JoinsAcrossColumns(OpenRect above, PixelRect run, long useful, ReadOnlySpan<PixelRect> row, int next, List<PixelRect> output, int start)
+    {
+        PixelRect both = above.Rect.Union(run);
+        if (both.Area - above.Useful - useful > above.Useful + useful)
+        {
+            return false;
+        }
+
+        for (int i = start; i < output.Count; i++)
+        {
+            if (i != above.Index && output[i].IntersectsWith(both))
+            {
+                return false;
+            }
+        }
+
+        int lastColumn = Math.Min(Columns - 1, (both.Right - 1) / TileSize);
+        for (int c = next; c <= lastColumn; c++)
+        {
+            if (!row[c].IsEmpty)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -159,6 +159,35 @@ public sealed class TileGridBoxTests
     }
 
     [Fact]
+    public void MergeBoxes_AcrossColumns_JoinsARaggedColumnOfBoxesOnlyWhenAsked()
+    {
+        // Text with a ragged right edge: tile row 0 changed in columns 0..2, row 1 in 0..1, row 2
+        // in 0..3, each box a whole tile. Same columns only: three rectangles; across columns:
+        // one, 256 x 192, adding 3 tiles to the 9 changed.
+        var grid = new TileGrid(256, 192, 64);
+        var boxes = new PixelRect[grid.TileCount];
+        foreach ((int column, int row) in new[] { (0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (0, 2), (1, 2), (2, 2), (3, 2) })
+        {
+            boxes[(row * 4) + column] = grid.TileBounds((row * 4) + column);
+        }
+
+        var rects = new List<PixelRect>();
+        grid.MergeBoxes(boxes, rects);
+        Assert.Equal([new PixelRect(0, 0, 192, 64), new PixelRect(0, 64, 128, 64), new PixelRect(0, 128, 256, 64)], rects);
+        rects.Clear();
+        grid.MergeBoxes(boxes, rects, acrossColumns: true);
+        Assert.Equal([new PixelRect(0, 0, 256, 192)], rects);
+
+        // Boxes whose columns do not overlap stay apart.
+        var far = new PixelRect[grid.TileCount];
+        far[0] = new PixelRect(0, 0, 64, 8);
+        far[7] = new PixelRect(192, 120, 64, 8);
+        rects.Clear();
+        grid.MergeBoxes(far, rects, acrossColumns: true);
+        Assert.Equal([new PixelRect(0, 0, 64, 8), new PixelRect(192, 120, 64, 8)], rects);
+    }
+
+    [Fact]
     public void MergeBoxes_SlightlyDifferentRows_JoinedWhenTheWasteIsSmall()
     {
         // The allowance is the larger of 2 x 64 = 128 pixels and a quarter of the boxes' pixels.
@@ -175,11 +204,16 @@ public sealed class TileGridBoxTests
     }
 
     [Theory]
-    [InlineData(200, 150, 64, 1)]
-    [InlineData(1000, 700, 64, 2)]
-    [InlineData(130 * 64 + 5, 200, 64, 3)]
-    [InlineData(333, 111, 16, 4)]
-    public void MergeBoxes_RandomBoxes_CoverEveryBoxWithoutOverlapInRasterOrder(int width, int height, int tileSize, int seed)
+    [InlineData(200, 150, 64, 1, false)]
+    [InlineData(1000, 700, 64, 2, false)]
+    [InlineData(130 * 64 + 5, 200, 64, 3, false)]
+    [InlineData(333, 111, 16, 4, false)]
+    [InlineData(200, 150, 64, 1, true)]
+    [InlineData(1000, 700, 64, 2, true)]
+    [InlineData(130 * 64 + 5, 200, 64, 3, true)]
+    [InlineData(333, 111, 16, 4, true)]
+    [InlineData(1280, 720, 64, 5, true)]
+    public void MergeBoxes_RandomBoxes_CoverEveryBoxWithoutOverlapInRasterOrder(int width, int height, int tileSize, int seed, bool acrossColumns)
     {
         var grid = new TileGrid(width, height, tileSize);
         var random = new Random(seed);
@@ -202,7 +236,7 @@ public sealed class TileGridBoxTests
             }
 
             var rects = new List<PixelRect>();
-            grid.MergeBoxes(boxes, rects);
+            grid.MergeBoxes(boxes, rects, acrossColumns);
 
             var covered = new byte[width * height];
             PixelRect? previous = null;
