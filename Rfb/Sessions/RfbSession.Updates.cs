@@ -92,6 +92,7 @@ internal sealed partial class RfbSession
         _copyPlan.Clear();
         bool allowCopy = capabilities.CopyRect && !layout.HasOverlap && !resized;
         bool cursorDrawn = PlanCursor(layout, capabilities, translator);
+        allowCopy &= !cursorDrawn;
 
         // For ZRLE a rectangle costs a header, a zlib flush and a new deflate block, and the
         // unchanged pixels between boxes mostly compress to little, so rectangles of different
@@ -100,7 +101,6 @@ internal sealed partial class RfbSession
         // 10-15% less CPU per update on video and xterm_scroll; xterm_scroll_paced within its run
         // to run spread. For Tight it sent unchanged video as JPEG (video +7%), so not there.
         _joinAcrossColumns = capabilities.PreferredEncoding == EncodingType.Zrle;
-        allowCopy &= !cursorDrawn;
         foreach (DesktopPlacement placement in layout.Heads)
         {
             PlanHead(placement, StateFor(placement.Head), framebuffer, incremental, full, resized, layoutChanged, allowCopy);
