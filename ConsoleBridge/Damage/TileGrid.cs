@@ -434,7 +434,8 @@ public sealed class TileGrid
     /// its columns), when their bounding rectangle adds at most as many pixels as the two hold,
     /// overlaps no other rectangle and no box of this row not yet placed. For ZRLE, where every
     /// rectangle costs a header, a zlib flush and a new deflate block, and unchanged pixels
-    /// between the boxes are mostly cheap to send again (see the session's use).
+    /// between the boxes are mostly cheap to send again (see the session's use). Only while at
+    /// most <see cref="MaxRectanglesJoinedAcrossColumns"/> rectangles have been placed.
     /// </param>
     public void MergeBoxes(ReadOnlySpan<PixelRect> boxes, List<PixelRect> output, bool acrossColumns = false)
     {
@@ -535,6 +536,13 @@ public sealed class TileGrid
     }
 
     /// <summary>
+    /// Past this many rectangles in one call, rectangles are joined within the same columns only:
+    /// each join across columns checks every rectangle placed so far, so a scattered damage
+    /// (a checkerboard of boxes over a large head) would otherwise cost the square of its count.
+    /// </summary>
+    private const int MaxRectanglesJoinedAcrossColumns = 256;
+
+    /// <summary>
     /// Whether <paramref name="run"/> (this tile row's, its boxes holding <paramref name="useful"/>
     /// pixels) may join <paramref name="above"/> though their columns differ: their bounding
     /// rectangle adds at most as many pixels as both hold, overlaps no rectangle placed so far
@@ -544,7 +552,7 @@ public sealed class TileGrid
     private bool JoinsAcrossColumns(OpenRect above, PixelRect run, long useful, ReadOnlySpan<PixelRect> row, int next, List<PixelRect> output, int start)
     {
         PixelRect both = above.Rect.Union(run);
-        if (both.Area - above.Useful - useful > above.Useful + useful)
+        if (both.Area - above.Useful - useful > above.Useful + useful || output.Count - start > MaxRectanglesJoinedAcrossColumns)
         {
             return false;
         }

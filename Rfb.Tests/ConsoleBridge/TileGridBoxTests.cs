@@ -188,6 +188,33 @@ public sealed class TileGridBoxTests
     }
 
     [Fact]
+    public void MergeBoxes_AcrossColumns_AfterManyRectanglesOnlySameColumns()
+    {
+        // 448 isolated tiles (every other column and tile row of rows 0..27), then the ragged
+        // pair of the test above in rows 30 and 31: past 256 placed rectangles the pair is no
+        // longer joined across columns, so the work stays bounded on scattered damage.
+        var grid = new TileGrid(4096, 2048, 64);
+        var boxes = new PixelRect[grid.TileCount];
+        for (int row = 0; row < 28; row += 2)
+        {
+            for (int column = 0; column < 64; column += 2)
+            {
+                boxes[(row * 64) + column] = grid.TileBounds((row * 64) + column);
+            }
+        }
+
+        foreach ((int column, int row) in new[] { (0, 30), (1, 30), (2, 30), (0, 31), (1, 31) })
+        {
+            boxes[(row * 64) + column] = grid.TileBounds((row * 64) + column);
+        }
+
+        var rects = new List<PixelRect>();
+        grid.MergeBoxes(boxes, rects, acrossColumns: true);
+        Assert.Equal(450, rects.Count);
+        Assert.Equal([new PixelRect(0, 1920, 192, 64), new PixelRect(0, 1984, 128, 64)], rects[^2..]);
+    }
+
+    [Fact]
     public void MergeBoxes_SlightlyDifferentRows_JoinedWhenTheWasteIsSmall()
     {
         // The allowance is the larger of 2 x 64 = 128 pixels and a quarter of the boxes' pixels.
