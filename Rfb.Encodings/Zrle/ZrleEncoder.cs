@@ -96,6 +96,12 @@ public sealed class ZrleEncoder : IRectangleEncoder
     public int ZlibLevel => _deflater.Level;
 
     /// <summary>
+    /// Compressed bytes per pixel of the last call (zlib data only, without rectangle headers), or
+    /// positive infinity before the first: how costly this session's content is to send.
+    /// </summary>
+    public double LastBytesPerPixel { get; private set; } = double.PositiveInfinity;
+
+    /// <summary>
     /// The zlib level for an RFB compress level (clamped to 0..9): 1, 1, 4, 5, 6, 6, 7, 8, 9, 9.
     /// .NET's zlib is zlib-ng, whose level 2 compresses this data less than classic zlib's (which
     /// TigerVNC uses); on the whole recorded traces (EncoderBench encperf, compress level 2) zlib
@@ -177,6 +183,7 @@ public sealed class ZrleEncoder : IRectangleEncoder
     private int EncodeInline(PixelView surface, ReadOnlySpan<BatchRect> rects, PixelTranslator translator, IBufferWriter<byte> output)
     {
         ZrleTileEncoder tiles = s_tileEncoders.Rent();
+        long compressed = 0, pixels = 0;
         try
         {
             foreach (BatchRect r in rects)
@@ -193,7 +200,8 @@ public sealed class ZrleEncoder : IRectangleEncoder
                     }
                 }
 
-                _deflater.FlushTo(output);
+                compressed += _deflater.FlushTo(output);
+                pixels += (long)r.Width * r.Height;
             }
         }
         finally
@@ -201,6 +209,7 @@ public sealed class ZrleEncoder : IRectangleEncoder
             s_tileEncoders.Return(tiles);
         }
 
+        LastBytesPerPixel = compressed / (double)Math.Max(1, pixels);
         return rects.Length;
     }
 
@@ -225,6 +234,7 @@ public sealed class ZrleEncoder : IRectangleEncoder
 
         int threads = Math.Min(MaxParallelism, count);
         long data = 0;
+        long compressed = 0;
         var tiles = new ZrleTileEncoder[threads];
         for (int t = 0; t < threads; t++)
         {
@@ -260,9 +270,11 @@ public sealed class ZrleEncoder : IRectangleEncoder
                             {
                                 RectangleHeader.Write(output, unit.Rect.X, unit.Rect.Y, unit.Rect.Width, unit.Rect.Height, EncodingType.Zrle);
                                 Span<byte> prefix = output.GetSpan(4);
-                                BinaryPrimitives.WriteUInt32BigEndian(prefix, (uint)_segments.UnitLength(r));
+                                int length = _segments.UnitLength(r);
+                                BinaryPrimitives.WriteUInt32BigEndian(prefix, (uint)length);
                                 output.Advance(4);
                                 _segments.CopyUnit(r++, output);
+                                compressed += length;
                             }
                         }
                     }
@@ -271,6 +283,7 @@ public sealed class ZrleEncoder : IRectangleEncoder
                         _segments.Release();
                     }
 
+                    LastBytesPerPixel = compressed / (double)pixels64;
                     return rects.Length;
                 }
 
@@ -291,10 +304,11 @@ public sealed class ZrleEncoder : IRectangleEncoder
                         unit.Release();
                         if (unit.LastOfRect)
                         {
-                            _deflater.FlushTo(output);
+                            compressed += _deflater.FlushTo(output);
                         }
                     });
                 _dataPerPixel = data / (double)pixels64;
+                LastBytesPerPixel = compressed / (double)pixels64;
             }
         }
         finally
