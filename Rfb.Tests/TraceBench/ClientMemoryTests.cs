@@ -44,8 +44,10 @@ public sealed class ClientMemoryTests : IDisposable
         Assert.Contains("the final frame of 7 of the 7 other clients matches", progress.ToString());
         Assert.Equal(8, r.Clients);
 
-        // A session holds something (its encoder's buffers), and less than 1 MiB of managed heap.
-        Assert.True(r.ManagedMemoryPerClientMb > 0.01 && r.ManagedMemoryPerClientMb < Mib,
+        // A session holds something (its state, its encoder), so a measurement of nothing is
+        // caught, and less than 1 MiB of managed heap. A ZRLE session holds about 9 KiB: its
+        // encoder's buffers are rented from shared pools for each call.
+        Assert.True(r.ManagedMemoryPerClientMb > 0.001 && r.ManagedMemoryPerClientMb < Mib,
             $"{encoding}: {r.ManagedMemoryPerClientMb:0.000} MiB of managed heap per client\n{output}");
 
         // The zlib share is the bare streams' resident size: at least zlib's own figure for a
