@@ -41,39 +41,8 @@ public sealed class ZrleSessionTests
         server.Console.Refresh();
         await client.SendAsync(ClientMessages.UpdateRequest(true, 0, 0, 256, 128));
 
-        byte[] header = await client.ReadExactAsync(4);
-        Assert.Equal(0, header[0]);
-        Assert.Equal(lastRect ? 0xFFFF : 2, BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(2)));
         using var decoder = new ZrleTestDecoder(256, 128, 3);
-        var rectangles = new List<(int X, int Y, int Width, int Height)>();
-        while (true)
-        {
-            byte[] rect = await client.ReadExactAsync(12);
-            int encoding = BinaryPrimitives.ReadInt32BigEndian(rect.AsSpan(8));
-            if (encoding == EncodingType.LastRect)
-            {
-                Assert.True(lastRect, "a LastRect rectangle to a client that did not ask for it");
-                break;
-            }
-
-            Assert.Equal(EncodingType.Zrle, encoding);
-            byte[] length = await client.ReadExactAsync(4);
-            byte[] data = await client.ReadExactAsync((int)BinaryPrimitives.ReadUInt32BigEndian(length));
-            var r = new EncodedRectangle(
-                BinaryPrimitives.ReadUInt16BigEndian(rect),
-                BinaryPrimitives.ReadUInt16BigEndian(rect.AsSpan(2)),
-                BinaryPrimitives.ReadUInt16BigEndian(rect.AsSpan(4)),
-                BinaryPrimitives.ReadUInt16BigEndian(rect.AsSpan(6)),
-                encoding,
-                data);
-            decoder.Decode(r);
-            rectangles.Add((r.X, r.Y, r.Width, r.Height));
-            if (!lastRect && rectangles.Count == 2)
-            {
-                break;
-            }
-        }
-
+        List<(int X, int Y, int Width, int Height)> rectangles = await ReadZrleUpdateAsync(client, decoder, lastRect);
         Assert.Equal([(70, 10, 58, 11), (128, 10, 72, 11)], rectangles);
         for (int y = 10; y < 21; y++)
         {
@@ -144,19 +113,22 @@ public sealed class ZrleSessionTests
         await client.AssertNothingAsync(Quiet);
     }
 
-    // Reads one update of ZRLE rectangles closed by LastRect, decoding them; returns their bounds.
-    private static async Task<List<(int X, int Y, int Width, int Height)>> ReadZrleUpdateAsync(TestClient client, ZrleTestDecoder decoder)
+    // Reads one update of ZRLE rectangles, closed by LastRect or counted in its header, decoding
+    // them; returns their bounds.
+    private static async Task<List<(int X, int Y, int Width, int Height)>> ReadZrleUpdateAsync(TestClient client, ZrleTestDecoder decoder, bool lastRect = true)
     {
         byte[] header = await client.ReadExactAsync(4);
         Assert.Equal(0, header[0]);
-        Assert.Equal(0xFFFF, BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(2)));
+        int count = BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(2));
+        Assert.True(!lastRect || count == 0xFFFF, $"{count} rectangles counted for a client with LastRect");
         var rectangles = new List<(int X, int Y, int Width, int Height)>();
-        while (true)
+        while (lastRect || rectangles.Count < count)
         {
             byte[] rect = await client.ReadExactAsync(12);
             int encoding = BinaryPrimitives.ReadInt32BigEndian(rect.AsSpan(8));
             if (encoding == EncodingType.LastRect)
             {
+                Assert.True(lastRect, "a LastRect rectangle to a client that did not ask for it");
                 return rectangles;
             }
 
@@ -173,6 +145,8 @@ public sealed class ZrleSessionTests
             decoder.Decode(r);
             rectangles.Add((r.X, r.Y, r.Width, r.Height));
         }
+
+        return rectangles;
     }
 
     [Theory]
