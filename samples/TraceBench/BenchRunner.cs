@@ -66,54 +66,31 @@ internal static class BenchRunner
             }
 
             long rssBefore = ProcStats.StatusKiB(server.MemoryProcessId, "VmRSS");
+
+            // When the server is this library's, it shares the bench's process: the replay loop's
+            // own work (pacing, waiting for the client, progress) and the reading of the clients'
+            // reports run on threads of the bench's own and their CPU time is left out, as it is
+            // for a peer, whose harness alone is counted. The replay into guest memory and the
+            // console's refresh (ApplyAsync) stay counted, as a peer's harness's replay does.
+            bool inBenchProcess = pids.Contains(Environment.ProcessId);
+            var clients = new List<ClientProcess> { client };
+            clients.AddRange(extras.Select(e => e.Client));
+            TimeSpan readersBefore = ReadersCpu(clients);
             TimeSpan cpuBefore = CpuTime(pids);
-            var applied = new AppliedUpdate[trace.Updates.Count];
-            long started = Stopwatch.GetTimestamp();
-            long lastProgress = started;
-            uint firstTimestamp = trace.Updates[0].TimestampMs;
-            int stalls = 0;
-            long stallTicks = 0;
-            for (int i = 0; i < trace.Updates.Count; i++)
-            {
-                if (options.Pace == Pace.Recorded)
-                {
-                    TimeSpan due = TimeSpan.FromMilliseconds(trace.Updates[i].TimestampMs - firstTimestamp) - Stopwatch.GetElapsedTime(started);
-                    if (due > TimeSpan.Zero)
-                    {
-                        await Task.Delay(due, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-                else
-                {
-                    client.DrainPending();
-                }
-
-                applied[i] = await server.ApplyAsync(i, cancellationToken).ConfigureAwait(false);
-                long waitStarted = Stopwatch.GetTimestamp();
-                if (options.Pace == Pace.Max && applied[i].Changed
-                    && await client.NextUpdateAsync(s_stepTimeout, cancellationToken).ConfigureAwait(false) is null)
-                {
-                    // A server that sends nothing for an update that changed nothing it can see is
-                    // not charged the time spent waiting for it.
-                    stalls++;
-                    stallTicks += Stopwatch.GetTimestamp() - waitStarted;
-                }
-
-                if (progress is not null && Stopwatch.GetElapsedTime(lastProgress) > TimeSpan.FromSeconds(1))
-                {
-                    lastProgress = Stopwatch.GetTimestamp();
-                    progress.WriteLine($"  {trace.Name} on {server.Name}: {i + 1}/{trace.Updates.Count} updates, {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
-                }
-            }
-
-            // Wait until the clients have been quiet for a while: the last update has arrived.
-            await WaitQuietAsync(client, cancellationToken).ConfigureAwait(false);
-            foreach ((ClientProcess extra, _) in extras)
-            {
-                await WaitQuietAsync(extra, cancellationToken).ConfigureAwait(false);
-            }
-
+            Replay replay = await OnThreadAsync(() => ReplayAll(trace, server, client, extras.Select(e => e.Client).ToList(), options, progress, cancellationToken)).ConfigureAwait(false);
             TimeSpan cpu = CpuTime(pids) - cpuBefore;
+            TimeSpan benchOwn = TimeSpan.Zero;
+            if (inBenchProcess)
+            {
+                benchOwn = replay.LoopCpu - replay.ApplyCpu + (ReadersCpu(clients) - readersBefore);
+                cpu -= benchOwn;
+                progress?.WriteLine(FormattableString.Invariant(
+                    $"  {trace.Name} on {server.Name}: the bench's own threads used {benchOwn.TotalMilliseconds / trace.Updates.Count:0.000} ms CPU per update, left out of the server's {cpu.TotalMilliseconds / trace.Updates.Count:0.000}"));
+            }
+
+            AppliedUpdate[] applied = replay.Applied;
+            long stallTicks = replay.StallTicks;
+            int stalls = replay.Stalls;
             long peak = ProcStats.StatusKiB(server.MemoryProcessId, "VmHWM");
 
             // Memory per client: the bench process with every client connected, then with none.
@@ -286,14 +263,110 @@ internal static class BenchRunner
         }
     }
 
-    private static async Task WaitQuietAsync(ClientProcess client, CancellationToken cancellationToken)
+    /// <summary>What the replay loop measured: each update as applied, the lock-step stalls, and its thread's CPU time.</summary>
+    private sealed record Replay(AppliedUpdate[] Applied, int Stalls, long StallTicks, TimeSpan LoopCpu, TimeSpan ApplyCpu);
+
+    /// <summary>
+    /// Replays every update on the calling thread (one of the bench's own, see
+    /// <see cref="OnThreadAsync{T}"/>) with blocking waits, then waits until the clients have been
+    /// quiet for <see cref="QuietAtEnd"/>. Its CPU time, and the part of it spent in
+    /// <see cref="IBenchServer.ApplyAsync"/>, are returned.
+    /// </summary>
+    private static Replay ReplayAll(LoadedTrace trace, IBenchServer server, ClientProcess client, List<ClientProcess> extras, BenchOptions options, TextWriter? progress, CancellationToken cancellationToken)
     {
-        int count = client.Received.Count;
+        TimeSpan loopStart = ThreadCpu.Now();
+        TimeSpan applyCpu = TimeSpan.Zero;
+        var applied = new AppliedUpdate[trace.Updates.Count];
+        long started = Stopwatch.GetTimestamp();
+        long lastProgress = started;
+        uint firstTimestamp = trace.Updates[0].TimestampMs;
+        int stalls = 0;
+        long stallTicks = 0;
+        for (int i = 0; i < trace.Updates.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (options.Pace == Pace.Recorded)
+            {
+                TimeSpan due = TimeSpan.FromMilliseconds(trace.Updates[i].TimestampMs - firstTimestamp) - Stopwatch.GetElapsedTime(started);
+                if (due > TimeSpan.Zero)
+                {
+                    Thread.Sleep(due);
+                }
+            }
+            else
+            {
+                client.DrainPending();
+            }
+
+            TimeSpan applyStart = ThreadCpu.Now();
+            applied[i] = server.ApplyAsync(i, cancellationToken).GetAwaiter().GetResult();
+            applyCpu += ThreadCpu.Now() - applyStart;
+            long waitStarted = Stopwatch.GetTimestamp();
+            if (options.Pace == Pace.Max && applied[i].Changed && client.NextUpdate(s_stepTimeout) is null)
+            {
+                // A server that sends nothing for an update that changed nothing it can see is
+                // not charged the time spent waiting for it.
+                stalls++;
+                stallTicks += Stopwatch.GetTimestamp() - waitStarted;
+            }
+
+            if (progress is not null && Stopwatch.GetElapsedTime(lastProgress) > TimeSpan.FromSeconds(1))
+            {
+                lastProgress = Stopwatch.GetTimestamp();
+                progress.WriteLine($"  {trace.Name} on {server.Name}: {i + 1}/{trace.Updates.Count} updates, {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+            }
+        }
+
+        // Wait until the clients have been quiet for a while: the last update has arrived.
+        WaitQuiet(client, cancellationToken);
+        foreach (ClientProcess extra in extras)
+        {
+            WaitQuiet(extra, cancellationToken);
+        }
+
+        return new Replay(applied, stalls, stallTicks, ThreadCpu.Now() - loopStart, applyCpu);
+    }
+
+    /// <summary>Runs <paramref name="work"/> on a new thread of the bench's own and completes with its result.</summary>
+    private static Task<T> OnThreadAsync<T>(Func<T> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                done.SetResult(work());
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        })
+        { IsBackground = true, Name = "bench replay" };
+        thread.Start();
+        return done.Task;
+    }
+
+    private static TimeSpan ReadersCpu(List<ClientProcess> clients)
+    {
+        TimeSpan total = TimeSpan.Zero;
+        foreach (ClientProcess c in clients)
+        {
+            total += c.ReaderCpu;
+        }
+
+        return total;
+    }
+
+    private static void WaitQuiet(ClientProcess client, CancellationToken cancellationToken)
+    {
+        int count = client.ReceivedCount;
         long deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 30);
         while (Stopwatch.GetTimestamp() < deadline)
         {
-            await Task.Delay(QuietAtEnd, cancellationToken).ConfigureAwait(false);
-            int now = client.Received.Count;
+            cancellationToken.ThrowIfCancellationRequested();
+            Thread.Sleep(QuietAtEnd);
+            int now = client.ReceivedCount;
             if (now == count)
             {
                 return;

@@ -1,24 +1,29 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Threading.Channels;
 
 namespace TraceBench.Client;
 
-/// <summary>The measuring client running as <c>TraceBench client</c> in a process of its own.</summary>
+/// <summary>
+/// The measuring client running as <c>TraceBench client</c> in a process of its own. Its report
+/// lines are read on a thread of the bench's own, with blocking reads and waits (no timer, no
+/// thread-pool hop), whose CPU time is kept so that the bench can leave it out of the server's
+/// when the server runs in the bench's process.
+/// </summary>
 internal sealed class ClientProcess : IDisposable
 {
     private readonly Process _process;
-    private readonly Channel<UpdateRecord> _updates = Channel.CreateUnbounded<UpdateRecord>();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string> _end = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<UpdateRecord> _all = new();
     private readonly System.Text.StringBuilder _stderr = new();
-    private readonly Task _stdout;
+    private int _taken;
+    private bool _closed;
+    private long _readerCpuTicks;
 
     private ClientProcess(Process process)
     {
         _process = process;
-        _stdout = Task.Run(ReadStdoutAsync);
+        new Thread(ReadStdout) { IsBackground = true, Name = "client reports" }.Start();
         _process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null)
@@ -34,6 +39,21 @@ internal sealed class ClientProcess : IDisposable
 
     /// <summary>The client's process id.</summary>
     public int ProcessId => _process.Id;
+
+    /// <summary>CPU time of the thread that reads the client's reports, up to its last line.</summary>
+    public TimeSpan ReaderCpu => TimeSpan.FromTicks(Volatile.Read(ref _readerCpuTicks));
+
+    /// <summary>How many update lines have been read so far.</summary>
+    public int ReceivedCount
+    {
+        get
+        {
+            lock (_all)
+            {
+                return _all.Count;
+            }
+        }
+    }
 
     /// <summary>Every update line read so far.</summary>
     public List<UpdateRecord> Received
@@ -88,27 +108,30 @@ internal sealed class ClientProcess : IDisposable
     /// <summary>Drops update lines already read and not yet taken.</summary>
     public void DrainPending()
     {
-        while (_updates.Reader.TryRead(out _))
+        lock (_all)
         {
+            _taken = _all.Count;
         }
     }
 
-    /// <summary>The next update line, or null when none comes within <paramref name="timeout"/>.</summary>
-    public async Task<UpdateRecord?> NextUpdateAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>The next update line, or null when none comes within <paramref name="timeout"/> (a blocking wait).</summary>
+    public UpdateRecord? NextUpdate(TimeSpan timeout)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
-        try
+        long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        lock (_all)
         {
-            return await _updates.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-        catch (ChannelClosedException)
-        {
-            return null;
+            while (_taken == _all.Count)
+            {
+                long left = deadline - Stopwatch.GetTimestamp();
+                if (_closed || left <= 0)
+                {
+                    return null;
+                }
+
+                Monitor.Wait(_all, TimeSpan.FromMilliseconds(Math.Max(1, left * 1000.0 / Stopwatch.Frequency)));
+            }
+
+            return _all[_taken++];
         }
     }
 
@@ -156,10 +179,10 @@ internal sealed class ClientProcess : IDisposable
         _process.Dispose();
     }
 
-    private async Task ReadStdoutAsync()
+    private void ReadStdout()
     {
         string? line;
-        while ((line = await _process.StandardOutput.ReadLineAsync().ConfigureAwait(false)) is not null)
+        while ((line = _process.StandardOutput.ReadLine()) is not null)
         {
             if (line == ClientCommand.Ready)
             {
@@ -170,17 +193,23 @@ internal sealed class ClientProcess : IDisposable
                 lock (_all)
                 {
                     _all.Add(record);
+                    Monitor.PulseAll(_all);
                 }
-
-                _updates.Writer.TryWrite(record);
             }
             else if (line.StartsWith(ClientCommand.End + " ", StringComparison.Ordinal))
             {
                 _end.TrySetResult(line);
             }
+
+            Volatile.Write(ref _readerCpuTicks, ThreadCpu.Now().Ticks);
         }
 
-        _updates.Writer.TryComplete();
+        lock (_all)
+        {
+            _closed = true;
+            Monitor.PulseAll(_all);
+        }
+
         _end.TrySetResult($"{ClientCommand.End} 0 0 0");
     }
 }
