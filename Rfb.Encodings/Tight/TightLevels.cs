@@ -39,7 +39,8 @@ namespace Rfb.Encodings.Tight;
 /// keeps <see cref="ZlibLevel"/>. The full-colour table applies to lossless calls only: when
 /// JPEG is allowed, full colour carries only flat content, and on the video trace at quality 8
 /// zlib 7 there cost 20% more CPU (0.60 against 0.50 s, TigerVNC 0.53 s) for 3.5% fewer bytes
-/// (17.37 against 18.01 MB). A session whose calls switch between lossy and lossless (the
+/// (17.37 against 18.01 MB); those calls now go one level below the palette table instead
+/// (<see cref="LossyFullColourZlibLevel"/>). A session whose calls switch between lossy and lossless (the
 /// lossless refresh) therefore resets the full-colour streams when it switches.
 /// </para>
 /// </remarks>
@@ -72,4 +73,19 @@ internal static class TightLevels
 
     /// <summary>The zlib level of the full-colour streams (0 and 3) for compress level <paramref name="compressLevel"/>.</summary>
     public static int FullColourZlibLevel(int compressLevel) => FullColourZlibLevels[Math.Clamp(compressLevel, 0, 9)];
+
+    /// <summary>
+    /// The zlib level of the full-colour streams (0 and 3) in a call that allows JPEG: one below
+    /// <see cref="ZlibLevel"/>, at least 1 (compress level 2 gives zlib 1, zlib-ng's quick
+    /// strategy). With JPEG allowed, full colour carries only what JPEG would not suit: pieces
+    /// under <c>MinJpegArea</c> pixels and flat content with too many colours for a palette. On
+    /// the video trace that is most of the zlib work of a call. Measured at quality 8 / compress
+    /// level 2 against zlib 2 (one sitting): TraceBench <c>--pace max</c>, four alternating runs
+    /// each, video 248 → 291 Mpx/s (medians) and 3.14 → 2.6 ms of CPU per update for 15.46 →
+    /// 16.11 MB (+4%; libvncserver sends 19.90), glxgears +0.6% and xterm_scroll +1.2% bytes with
+    /// CPU and Mpx/s within the runs' spread; EncoderBench <c>encperf --union --threads 2 --batch</c>
+    /// video 0.36–0.42 → 0.29–0.30 s wall, 0.60–0.72 → 0.49 s CPU, 18.18 → 19.26 MB (TigerVNC
+    /// 20.8), the other traces unchanged within 0.6%.
+    /// </summary>
+    public static int LossyFullColourZlibLevel(int compressLevel) => Math.Max(1, ZlibLevel(compressLevel) - 1);
 }

@@ -611,11 +611,14 @@ internal sealed class TightRectangleWriter : IDisposable
 
     /// <summary>
     /// The zlib level of <paramref name="stream"/>: full-colour data of a lossless call gets the
-    /// higher level; with JPEG allowed, full colour is only the flat content JPEG would not suit,
-    /// and the lower level keeps the CPU down.
+    /// higher level; with JPEG allowed, full colour is only what JPEG would not suit (small
+    /// pieces, flat content), and a level below the palette table's keeps the CPU down
+    /// (<see cref="TightLevels.LossyFullColourZlibLevel"/>).
     /// </summary>
     private int LevelFor(int stream, int compressLevel) =>
-        stream is StreamFullColour or StreamGradient && !_allowsLossy ? TightLevels.FullColourZlibLevel(compressLevel) : TightLevels.ZlibLevel(compressLevel);
+        stream is StreamFullColour or StreamGradient
+            ? (_allowsLossy ? TightLevels.LossyFullColourZlibLevel(compressLevel) : TightLevels.FullColourZlibLevel(compressLevel))
+            : TightLevels.ZlibLevel(compressLevel);
 
     /// <summary>Writes everything of a basic piece before its (compressed) data of <paramref name="payloadLength"/> bytes.</summary>
     private void WriteBasicHead(IBufferWriter<byte> output, TightPiece piece, bool compressed, bool reset, int payloadLength)

@@ -312,6 +312,40 @@ public sealed class TightEncoderTests
         Assert.Equal((byte)(pixels[0] >> 16), data[0]);
     }
 
+    // A 30x30 piece of 900 different colours: too many for a palette and under the encoder's
+    // smallest JPEG area (1024 pixels), so full colour on stream 0 even with a quality set. The
+    // zlib header's FLEVEL (RFC 1950) is 0 for level 1, 1 for 2..5, 2 for 6, 3 for 7..9.
+    [Theory]
+    [InlineData(8, 2, 0)]  // JPEG allowed, compress level 2: zlib 1
+    [InlineData(-1, 2, 3)] // lossless, compress level 2: the full-colour table's zlib 7
+    [InlineData(8, 9, 3)]  // JPEG allowed, compress level 9: zlib 8
+    [InlineData(8, 4, 1)]  // JPEG allowed, compress level 4: zlib 4
+    public void Encode_FullColourPieceUnderJpegArea_ZlibLevelFollowsWhetherJpegIsAllowed(int quality, int compress, int flevel)
+    {
+        using var encoder = new TightEncoder();
+        const int Size = 30;
+        var pixels = new uint[Size * Size];
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            pixels[i] = (uint)(i * 18637) & 0xFFFFFF; // odd multiplier: all different below 2^24
+        }
+
+        Assert.Equal(pixels.Length, pixels.Distinct().Count());
+        var wire = new TightWire(Encode(encoder, pixels, Size, Size, settings: new EncodeSettings { QualityLevel = quality, CompressLevel = compress }));
+        wire.ReadHeader();
+        Assert.Equal(0x01, wire.ReadByte()); // basic, no filter, stream 0, reset stream 0
+        ReadOnlySpan<byte> zlib = wire.Take(wire.ReadCompactLength());
+        Assert.True(wire.AtEnd);
+        Assert.Equal(0x78, zlib[0]);
+        Assert.Equal(flevel, zlib[1] >> 6);
+
+        byte[] data = new TightInflaters().Inflate(0, zlib, Size * Size * 3);
+        for (int p = 0; p < pixels.Length; p++)
+        {
+            Assert.Equal(pixels[p], (uint)((data[p * 3] << 16) | (data[(p * 3) + 1] << 8) | data[(p * 3) + 2]));
+        }
+    }
+
     [Fact]
     public void Encode_ManyColoursWithQuality_WritesJpegControlAndLength()
     {
