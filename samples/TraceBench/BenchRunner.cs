@@ -77,12 +77,11 @@ internal static class BenchRunner
             clients.AddRange(extras.Select(e => e.Client));
             TimeSpan readersBefore = ReadersCpu(clients);
             TimeSpan cpuBefore = CpuTime(pids);
-            Replay replay = await OnThreadAsync(() => ReplayAll(trace, server, client, extras.Select(e => e.Client).ToList(), options, progress, cancellationToken)).ConfigureAwait(false);
+            Replay replay = await OnThreadAsync(() => ReplayAll(trace, server, clients, options, progress, cancellationToken)).ConfigureAwait(false);
             TimeSpan cpu = CpuTime(pids) - cpuBefore;
-            TimeSpan benchOwn = TimeSpan.Zero;
             if (inBenchProcess)
             {
-                benchOwn = replay.LoopCpu - replay.ApplyCpu + (ReadersCpu(clients) - readersBefore);
+                TimeSpan benchOwn = replay.LoopCpu - replay.ApplyCpu + (ReadersCpu(clients) - readersBefore);
                 cpu -= benchOwn;
                 progress?.WriteLine(FormattableString.Invariant(
                     $"  {trace.Name} on {server.Name}: the bench's own threads used {benchOwn.TotalMilliseconds / trace.Updates.Count:0.000} ms CPU per update, left out of the server's {cpu.TotalMilliseconds / trace.Updates.Count:0.000}"));
@@ -268,12 +267,14 @@ internal static class BenchRunner
 
     /// <summary>
     /// Replays every update on the calling thread (one of the bench's own, see
-    /// <see cref="OnThreadAsync{T}"/>) with blocking waits, then waits until the clients have been
-    /// quiet for <see cref="QuietAtEnd"/>. Its CPU time, and the part of it spent in
+    /// <see cref="OnThreadAsync{T}"/>) with blocking waits, in lock-step with the measuring client
+    /// (<paramref name="clients"/>[0]) at max pace, then waits until every client has been quiet
+    /// for <see cref="QuietAtEnd"/>. Its CPU time, and the part of it spent in
     /// <see cref="IBenchServer.ApplyAsync"/>, are returned.
     /// </summary>
-    private static Replay ReplayAll(LoadedTrace trace, IBenchServer server, ClientProcess client, List<ClientProcess> extras, BenchOptions options, TextWriter? progress, CancellationToken cancellationToken)
+    private static Replay ReplayAll(LoadedTrace trace, IBenchServer server, List<ClientProcess> clients, BenchOptions options, TextWriter? progress, CancellationToken cancellationToken)
     {
+        ClientProcess client = clients[0];
         TimeSpan loopStart = ThreadCpu.Now();
         TimeSpan applyCpu = TimeSpan.Zero;
         var applied = new AppliedUpdate[trace.Updates.Count];
@@ -318,10 +319,9 @@ internal static class BenchRunner
         }
 
         // Wait until the clients have been quiet for a while: the last update has arrived.
-        WaitQuiet(client, cancellationToken);
-        foreach (ClientProcess extra in extras)
+        foreach (ClientProcess c in clients)
         {
-            WaitQuiet(extra, cancellationToken);
+            WaitQuiet(c, cancellationToken);
         }
 
         return new Replay(applied, stalls, stallTicks, ThreadCpu.Now() - loopStart, applyCpu);
