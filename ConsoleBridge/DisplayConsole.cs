@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using ConsoleBridge.Damage;
@@ -58,6 +60,7 @@ public sealed partial class DisplayConsole : IDisposable
     private long _surfaceSerial;
     private uint[] _rowScratch = Array.Empty<uint>();
     private bool[] _changedScratch = Array.Empty<bool>();
+    private long _parallelBandApplies;
     private IConsoleHost _host;
 
     public DisplayConsole(IConsoleHost? host = null, DisplayConsoleOptions? options = null)
@@ -336,6 +339,83 @@ public sealed partial class DisplayConsole : IDisposable
     }
 
     /// <summary>
+    /// Rectangles of at least this many pixels (guest memory or GL read-back) are compared and
+    /// copied into the shadow in parallel bands of tile rows.
+    /// </summary>
+    internal const int ParallelRowsMinPixels = 128 * 1024;
+
+    /// <summary>
+    /// How many threads compare and copy a large rectangle into the shadow (bands of tile rows);
+    /// 1 does it on the refreshing thread alone. Default: the processor count.
+    /// </summary>
+    internal int RowWorkers { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Test hook: how many rectangles went through the parallel bands.</summary>
+    internal long ParallelBandApplies => Interlocked.Read(ref _parallelBandApplies);
+
+    /// <summary>Compares and copies row <c>y</c> into the shadow (with a row of scratch and the change flags); returns whether it differed.</summary>
+    private delegate bool BandRow(int y, Span<uint> scratch, Span<bool> changed);
+
+    /// <summary>Whether <paramref name="rect"/> is large enough, and spans tile rows enough, for <see cref="CompareRowsInBands"/>.</summary>
+    private bool UsesBands(PixelRect rect)
+        => RowWorkers > 1 && rect.Area >= ParallelRowsMinPixels && (rect.Bottom - 1) / _tiles.TileSize > rect.Y / _tiles.TileSize;
+
+    /// <summary>
+    /// Runs <paramref name="compareRow"/> on the rows of <paramref name="rect"/> in bands of whole
+    /// tile rows, one band per work item on up to <see cref="RowWorkers"/> threads. A tile belongs
+    /// to one band, so no two workers write the same change flag, tile note or shadow pixel; the
+    /// caller stamps the changed tiles with one generation after all bands are done. Runs under
+    /// the write lock, which the calling thread holds while it waits for the workers. On this
+    /// 2-core machine a full 1280×720 refresh of the video trace this way took TraceBench (Tight
+    /// q8, --pace max, four alternating runs) from 251–290 to 258–318 Mpx/s.
+    /// </summary>
+    private bool CompareRowsInBands(PixelRect rect, BandRow compareRow)
+    {
+        int tileSize = _tiles.TileSize;
+        int firstBand = rect.Y / tileSize;
+        int bandCount = (rect.Bottom - 1) / tileSize - firstBand + 1;
+        bool[] changed = _changedScratch;
+        int tileCount = _tiles.TileCount;
+        int anyChanged = 0;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = RowWorkers };
+        try
+        {
+            Parallel.For(
+                0,
+                bandCount,
+                options,
+                () => ArrayPool<uint>.Shared.Rent(rect.Width),
+                (band, _, scratch) =>
+                {
+                    int top = Math.Max(rect.Y, (firstBand + band) * tileSize);
+                    int bottom = Math.Min(rect.Bottom, (firstBand + band + 1) * tileSize);
+                    Span<uint> row = scratch.AsSpan(0, rect.Width);
+                    Span<bool> flags = changed.AsSpan(0, tileCount);
+                    bool bandChanged = false;
+                    for (int y = top; y < bottom; y++)
+                    {
+                        bandChanged |= compareRow(y, row, flags);
+                    }
+
+                    if (bandChanged)
+                    {
+                        Volatile.Write(ref anyChanged, 1);
+                    }
+
+                    return scratch;
+                },
+                scratch => ArrayPool<uint>.Shared.Return(scratch));
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
+        {
+            ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
+
+        Interlocked.Increment(ref _parallelBandApplies);
+        return anyChanged != 0;
+    }
+
+    /// <summary>
     /// Raises <see cref="Updated"/>. A waiting reader is served by this event, so the wait ends
     /// here and not when a refresh starts: a refresh that finds nothing changed leaves the reader
     /// waiting, and the next invalidation still wakes the refresh thread at once.
@@ -461,7 +541,20 @@ public sealed partial class DisplayConsole : IDisposable
                 continue;
             }
 
-            if (surface.Format is DrmFourcc.Xrgb8888 or DrmFourcc.Argb8888)
+            bool masked = surface.Format is DrmFourcc.Xrgb8888 or DrmFourcc.Argb8888;
+            if (UsesBands(rect))
+            {
+                any |= masked
+                    ? CompareRowsInBands(rect, (y, _, flags) => CompareAndCopyMaskedRowUnsynchronized(MemoryMarshal.Cast<byte, uint>(surface.Row(y, rect.X, rect.Width)), rect.X, y, flags))
+                    : CompareRowsInBands(rect, (y, row, flags) =>
+                    {
+                        PixelRowConverter.ToCanonical(surface.Row(y, rect.X, rect.Width), surface.Format, row);
+                        return CompareAndCopyRowUnsynchronized(row, rect.X, y, flags);
+                    });
+                continue;
+            }
+
+            if (masked)
             {
                 // The common case: one pass that masks, compares and copies.
                 for (int y = rect.Y; y < rect.Bottom; y++)

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.ExceptionServices;
 using ConsoleBridge.Damage;
 using ConsoleBridge.Gl;
 using ConsoleBridge.Surfaces;
@@ -13,19 +11,6 @@ public sealed partial class DisplayConsole
     private GlBridge? _gl;
     private GlHead? _glHead;
     private long _glSerial;
-    private long _parallelScanoutApplies;
-
-    /// <summary>Read-back rectangles of at least this many pixels are copied into the shadow in parallel bands.</summary>
-    internal const int ParallelRowsMinPixels = 128 * 1024;
-
-    /// <summary>
-    /// How many threads copy a large read-back rectangle into the shadow (bands of tile rows);
-    /// 1 copies on the consumer thread alone. Default: the processor count.
-    /// </summary>
-    internal int GlRowWorkers { get; set; } = Environment.ProcessorCount;
-
-    /// <summary>Test hook: how many read-back rectangles went through the parallel bands.</summary>
-    internal long ParallelScanoutApplies => Interlocked.Read(ref _parallelScanoutApplies);
 
     /// <summary>
     /// The bridge's GL context that reads this head's GL scanouts. Set it before the first
@@ -261,12 +246,18 @@ public sealed partial class DisplayConsole
 
                 Span<bool> changed = _changedScratch.AsSpan(0, _tiles.TileCount);
                 changed.Clear();
-                int workers = GlRowWorkers;
-                if (workers > 1 && rect.Area >= ParallelRowsMinPixels && (rect.Bottom - 1) / _tiles.TileSize > rect.Y / _tiles.TileSize)
+                if (UsesBands(rect))
                 {
                     fixed (byte* p = rows)
                     {
-                        any = CopyRowsInBands((nint)p, rect, stride, rowBytes, format, bottomUp, workers);
+                        nint first = (nint)p;
+                        any = CompareRowsInBands(rect, (y, row, flags) =>
+                        {
+                            int i = y - rect.Y;
+                            int source = bottomUp ? rect.Height - 1 - i : i;
+                            PixelRowConverter.ToCanonical(new ReadOnlySpan<byte>((byte*)first + (long)source * stride, rowBytes), format, row);
+                            return CompareAndCopyRowUnsynchronized(row, rect.X, y, flags);
+                        });
                     }
                 }
                 else
@@ -306,63 +297,6 @@ public sealed partial class DisplayConsole
         }
 
         return resized || any;
-    }
-
-    /// <summary>
-    /// Converts, compares and copies the rows of <paramref name="rect"/> in bands of whole tile
-    /// rows, one band per work item on up to <paramref name="workers"/> threads. A tile belongs to
-    /// one band, so no two workers write the same change flag or shadow pixel; the caller stamps
-    /// the changed tiles with one generation after all bands are done. Runs under the write lock,
-    /// which the calling thread holds while it waits for the workers.
-    /// </summary>
-    private unsafe bool CopyRowsInBands(nint rows, PixelRect rect, int stride, int rowBytes, DrmFourcc format, bool bottomUp, int workers)
-    {
-        int tileSize = _tiles.TileSize;
-        int firstBand = rect.Y / tileSize;
-        int bandCount = (rect.Bottom - 1) / tileSize - firstBand + 1;
-        bool[] changed = _changedScratch;
-        int tileCount = _tiles.TileCount;
-        int anyChanged = 0;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = workers };
-        try
-        {
-            Parallel.For(
-                0,
-                bandCount,
-                options,
-                () => ArrayPool<uint>.Shared.Rent(rect.Width),
-                (band, _, scratch) =>
-                {
-                    int top = Math.Max(rect.Y, (firstBand + band) * tileSize);
-                    int bottom = Math.Min(rect.Bottom, (firstBand + band + 1) * tileSize);
-                    Span<uint> row = scratch.AsSpan(0, rect.Width);
-                    Span<bool> flags = changed.AsSpan(0, tileCount);
-                    bool bandChanged = false;
-                    for (int y = top; y < bottom; y++)
-                    {
-                        int i = y - rect.Y;
-                        int source = bottomUp ? rect.Height - 1 - i : i;
-                        var sourceRow = new ReadOnlySpan<byte>((byte*)rows + (long)source * stride, rowBytes);
-                        PixelRowConverter.ToCanonical(sourceRow, format, row);
-                        bandChanged |= CompareAndCopyRowUnsynchronized(row, rect.X, y, flags);
-                    }
-
-                    if (bandChanged)
-                    {
-                        Volatile.Write(ref anyChanged, 1);
-                    }
-
-                    return scratch;
-                },
-                scratch => ArrayPool<uint>.Shared.Return(scratch));
-        }
-        catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
-        {
-            ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
-        }
-
-        Interlocked.Increment(ref _parallelScanoutApplies);
-        return anyChanged != 0;
     }
 
     private (GlBridge Gl, GlHead Head) RequireGl()

@@ -107,7 +107,7 @@ public sealed class GlScanoutTests
         using GlProducer producer = new(bridge);
         using var console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false });
         console.Gl = bridge;
-        console.GlRowWorkers = 4; // parallel bands whatever the machine's core count
+        console.RowWorkers = 4; // parallel bands whatever the machine's core count
         producer.CreateTarget(1024, 768);
         ImageRgb picture = GlTestBridge.Pattern(1024, 768, 7);
         producer.Upload(picture.Pixels, y0Top);
@@ -115,7 +115,7 @@ public sealed class GlScanoutTests
         console.ScanoutTexture(new TextureScanout { EglImage = producer.Image, BackingWidth = 1024, BackingHeight = 768, Y0Top = y0Top });
 
         await GlTestBridge.WaitForShadowAsync(console, picture, "the whole 1024x768 frame");
-        Assert.True(console.ParallelScanoutApplies >= 1, "the whole frame went through the parallel bands");
+        Assert.True(console.ParallelBandApplies >= 1, "the whole frame went through the parallel bands");
         long generation;
         using (console.ReadShadow())
         {
@@ -124,13 +124,13 @@ public sealed class GlScanoutTests
 
         // A 640x320 damage report (above the parallel threshold, tile rows 1..5) in which only a
         // 300x200 box changed: the box lands, and only the tiles under it are stamped.
-        long parallelBefore = console.ParallelScanoutApplies;
+        long parallelBefore = console.ParallelBandApplies;
         producer.Fill(100, 130, 300, 200, 0x0033CC99, y0Top);
         producer.Finish();
         ImageRgb expected = ImageRgb.Create(1024, 768, (x, y) => x is >= 100 and < 400 && y is >= 130 and < 330 ? 0x0033CC99u : picture[x, y]);
         console.GlUpdate(64, 64, 640, 320);
         await GlTestBridge.WaitForShadowAsync(console, expected, "after the partial update");
-        Assert.True(console.ParallelScanoutApplies > parallelBefore, "the partial update went through the parallel bands");
+        Assert.True(console.ParallelBandApplies > parallelBefore, "the partial update went through the parallel bands");
 
         // 64x64 tiles, 16 columns: the box covers columns 1..6 (x 100..399) of rows 2..5 (y 130..329).
         using (console.ReadShadow())
