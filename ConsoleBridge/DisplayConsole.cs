@@ -365,9 +365,9 @@ public sealed partial class DisplayConsole : IDisposable
     /// tile rows, one band per work item on up to <see cref="RowWorkers"/> threads. A tile belongs
     /// to one band, so no two workers write the same change flag, tile note or shadow pixel; the
     /// caller stamps the changed tiles with one generation after all bands are done. Runs under
-    /// the write lock, which the calling thread holds while it waits for the workers. On this
-    /// 2-core machine a full 1280×720 refresh of the video trace this way took TraceBench (Tight
-    /// q8, --pace max, four alternating runs) from 251–290 to 258–318 Mpx/s.
+    /// the write lock, which the calling thread holds while it waits for the workers. A whole
+    /// 1280×720 frame took 114.9 µs on one thread and 81.5 µs on two (EncoderBench's
+    /// ConsoleRefreshBenchmarks, docs/performance.md).
     /// </summary>
     private bool CompareRowsInBands(PixelRect rect, BandRow compareRow)
     {
