@@ -76,4 +76,7 @@ public sealed class RfbServerOptions
 
     /// <summary>For tests: run by a session after it has planned an update and before it encodes it (no lock held).</summary>
     internal Action? AfterUpdatePlannedForTests { get; set; }
+
+    /// <summary>For tests: makes a session's encoder for an encoding instead of the catalogue (null: the catalogue's).</summary>
+    internal Func<int, Rfb.Encodings.IRectangleEncoder?>? EncoderFactoryForTests { get; set; }
 }

@@ -45,4 +45,7 @@ internal static partial class RfbLog
 
     [LoggerMessage(13, LogLevel.Error, "Accept on {EndPoint} failed")]
     public static partial void AcceptFailed(ILogger logger, EndPoint endPoint, Exception exception);
+
+    [LoggerMessage(14, LogLevel.Error, "Session {SessionId} ({Remote}) failed; its connection is closed, other sessions go on")]
+    public static partial void SessionFailed(ILogger logger, long sessionId, string remote, Exception exception);
 }

@@ -826,7 +826,7 @@ internal sealed partial class RfbSession
     {
         if (!_encoders.TryGetValue(encoding, out IRectangleEncoder? encoder))
         {
-            encoder = EncoderCatalog.Create(encoding);
+            encoder = _options.EncoderFactoryForTests?.Invoke(encoding) ?? EncoderCatalog.Create(encoding);
             _encoders[encoding] = encoder;
         }
 

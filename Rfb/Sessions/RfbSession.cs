@@ -225,6 +225,13 @@ internal sealed partial class RfbSession
         {
             TrySetEndReason(SessionEndReason.TransportError, ": " + ex.Message);
         }
+        catch (Exception ex)
+        {
+            // Anything else is the server's own failure (an encoder's, say): it ends this session
+            // only, with its connection closed below, instead of leaving the client waiting.
+            RfbLog.SessionFailed(_logger, Id, Remote, ex);
+            TrySetEndReason(SessionEndReason.InternalError, ": " + ex.Message);
+        }
         finally
         {
             if (subscribed)
@@ -243,6 +250,16 @@ internal sealed partial class RfbSession
                 catch (Exception ex) when (ex is OperationCanceledException or IOException or RfbProtocolException or System.Net.Sockets.SocketException or ObjectDisposedException)
                 {
                     // The end reason was recorded by whichever loop stopped first.
+                }
+                catch (Exception) when (EndReason == SessionEndReason.InternalError)
+                {
+                    // Logged above, when the update loop's failure ended the session; awaited here
+                    // again, it must not skip the closing below.
+                }
+                catch (Exception ex)
+                {
+                    // The update loop failed after the read loop had ended the session.
+                    RfbLog.SessionFailed(_logger, Id, Remote, ex);
                 }
             }
 

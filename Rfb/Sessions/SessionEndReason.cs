@@ -29,4 +29,10 @@ public enum SessionEndReason
 
     /// <summary>The connection failed (reset, broken pipe).</summary>
     TransportError,
+
+    /// <summary>
+    /// The server failed while serving this client (an exception it did not expect, such as an
+    /// encoder's); the exception is logged, the connection is closed and other sessions go on.
+    /// </summary>
+    InternalError,
 }
