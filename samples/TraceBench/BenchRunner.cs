@@ -286,6 +286,14 @@ internal static class BenchRunner
         for (int i = 0; i < trace.Updates.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (client.Ended)
+            {
+                // The server closed the connection (or the client failed): nothing more can be
+                // measured, and waiting for each remaining update would only take time.
+                throw new InvalidOperationException(
+                    $"{trace.Name} on {server.Name}: the measuring client stopped after {i} of {trace.Updates.Count} updates were replayed. {client.Stderr()}".TrimEnd());
+            }
+
             if (options.Pace == Pace.Recorded)
             {
                 TimeSpan due = TimeSpan.FromMilliseconds(trace.Updates[i].TimestampMs - firstTimestamp) - Stopwatch.GetElapsedTime(started);

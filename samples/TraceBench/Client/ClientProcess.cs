@@ -105,6 +105,18 @@ internal sealed class ClientProcess : IDisposable
         }
     }
 
+    /// <summary>Whether the client's output has ended (it exited, or the server closed its connection and it stopped).</summary>
+    public bool Ended
+    {
+        get
+        {
+            lock (_all)
+            {
+                return _closed;
+            }
+        }
+    }
+
     /// <summary>Drops update lines already read and not yet taken.</summary>
     public void DrainPending()
     {

@@ -36,6 +36,9 @@ internal sealed class RfbBenchServer : IBenchServer
 
     public int MemoryProcessId => Environment.ProcessId;
 
+    /// <summary>For tests: changes the server's options before it starts.</summary>
+    internal Action<RfbServerOptions>? ConfigureForTests { get; init; }
+
     /// <summary>The replayed head's console (for tests).</summary>
     internal DisplayConsole? Console => _console;
 
@@ -52,7 +55,9 @@ internal sealed class RfbBenchServer : IBenchServer
         // Subscribed before the server's desktop, so this handler runs first when a refresh or a
         // move raises Updated: the time it notes precedes any session being woken by that change.
         _console.Updated += (_, _) => Volatile.Write(ref _updatedTicks, Stopwatch.GetTimestamp());
-        _server = new RfbServer(_console, new RfbServerOptions { DesktopName = trace.Name });
+        var options = new RfbServerOptions { DesktopName = trace.Name };
+        ConfigureForTests?.Invoke(options);
+        _server = new RfbServer(_console, options);
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(64);
         _accept = AcceptAsync(cancellationToken);
