@@ -25,4 +25,50 @@ public sealed class PaletteCounterTests
             Assert.Equal(pixels[i], palette[indices[i]]);
         }
     }
+
+    [Theory]
+    [InlineData(1, 1, 1, 5)]
+    [InlineData(7, 3, 9, 5)]
+    [InlineData(8, 4, 8, 5)]
+    [InlineData(61, 17, 64, 40)]
+    [InlineData(200, 30, 211, 255)]
+    [InlineData(200, 30, 211, 300)]
+    public void TryIndex_EightAtOnceAndOneByOne_SameIndicesPaletteAndVerdict(int width, int height, int stride, int colours)
+    {
+        // Runs of 1 to 40 pixels across row ends, from a set of colours; the top byte varies (not
+        // colour) and must be ignored by both paths.
+        var random = new Random(width * 1000 + colours);
+        var pixels = new uint[(height - 1) * stride + width + 8];
+        uint[] set = Enumerable.Range(0, colours).Select(i => (uint)(i * 0x010307 + 0x20)).ToArray();
+        for (int i = 0; i < pixels.Length;)
+        {
+            uint colour = set[random.Next(set.Length)];
+            for (int n = random.Next(1, 41); n > 0 && i < pixels.Length; n--, i++)
+            {
+                pixels[i] = colour | ((uint)random.Next(256) << 24);
+            }
+        }
+
+        var view = new Rfb.Encodings.PixelView(pixels, stride, width, height);
+        var vector = new PaletteCounter { VectorRuns = true };
+        var scalar = new PaletteCounter { VectorRuns = false };
+        var a = new byte[width * height];
+        var b = new byte[width * height];
+        bool fitsA = vector.TryIndex(view, PaletteCounter.MaxColours, a);
+        bool fitsB = scalar.TryIndex(view, PaletteCounter.MaxColours, b);
+
+        Assert.Equal(fitsB, fitsA);
+        if (fitsA)
+        {
+            Assert.Equal(b, a);
+            Assert.Equal(scalar.Colours.ToArray(), vector.Colours.ToArray());
+            for (int y = 0, k = 0; y < height; y++)
+            {
+                for (int x = 0; x < width; x++, k++)
+                {
+                    Assert.Equal(pixels[y * stride + x] & 0x00FF_FFFF, vector.Colours[a[k]]);
+                }
+            }
+        }
+    }
 }
