@@ -251,15 +251,14 @@ internal sealed partial class RfbSession
                 {
                     // The end reason was recorded by whichever loop stopped first.
                 }
-                catch (Exception) when (EndReason == SessionEndReason.InternalError)
-                {
-                    // Logged above, when the update loop's failure ended the session; awaited here
-                    // again, it must not skip the closing below.
-                }
                 catch (Exception ex)
                 {
-                    // The update loop failed after the read loop had ended the session.
-                    RfbLog.SessionFailed(_logger, Id, Remote, ex);
+                    // The update loop's own failure: logged above when it ended the session, here
+                    // when the read loop had ended it first. Either way the closing below must run.
+                    if (EndReason != SessionEndReason.InternalError)
+                    {
+                        RfbLog.SessionFailed(_logger, Id, Remote, ex);
+                    }
                 }
             }
 
