@@ -71,4 +71,69 @@ public sealed class PaletteCounterTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(128)]
+    [InlineData(129)]
+    [InlineData(256)]
+    public void Remap_EveryPathTheProcessorHas_MatchesTheTableLookup(int colours)
+    {
+        // A shuffled table and indices of every value below the count, in lengths around the
+        // 16- and 64-byte blocks; each path must give the plain lookup's bytes.
+        var random = new Random(colours);
+        byte[] table = Enumerable.Range(0, colours).Select(i => (byte)i).OrderBy(_ => random.Next()).ToArray();
+        var paths = new List<PaletteCounter.RemapPath> { PaletteCounter.RemapPath.Best };
+        if (System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && colours <= 16)
+        {
+            paths.Add(PaletteCounter.RemapPath.Vector128);
+        }
+
+        if (System.Runtime.Intrinsics.X86.Avx512Vbmi.IsSupported)
+        {
+            paths.Add(PaletteCounter.RemapPath.Avx512Vbmi);
+        }
+
+        foreach (int length in new[] { 0, 1, 15, 16, 17, 63, 64, 65, 200, 4099 })
+        {
+            byte[] indices = Enumerable.Range(0, length).Select(_ => (byte)random.Next(colours)).ToArray();
+            byte[] expected = indices.Select(i => table[i]).ToArray();
+            foreach (PaletteCounter.RemapPath path in paths)
+            {
+                byte[] actual = (byte[])indices.Clone();
+                PaletteCounter.Remap(actual, table, colours, path);
+                Assert.True(expected.AsSpan().SequenceEqual(actual), $"{path}, {colours} colours, {length} indices");
+            }
+        }
+    }
+
+    [Fact]
+    public void SortByValue_VectorAndScalarRemap_SameIndices()
+    {
+        // 200 colours in first-appearance order unlike their value order, so the remap is needed.
+        var pixels = new uint[300 * 7];
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            pixels[i] = (uint)(((i * 37) % 200) * 0x010101 ^ 0x00A5A5A5);
+        }
+
+        var view = new Rfb.Encodings.PixelView(pixels, 300, 300, 7);
+        var vector = new PaletteCounter { VectorRemap = true };
+        var scalar = new PaletteCounter { VectorRemap = false };
+        var a = new byte[pixels.Length];
+        var b = new byte[pixels.Length];
+        Assert.True(vector.TryIndex(view, PaletteCounter.MaxColours, a));
+        Assert.True(scalar.TryIndex(view, PaletteCounter.MaxColours, b));
+        vector.SortByValue(a);
+        scalar.SortByValue(b);
+        Assert.Equal(b, a);
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            Assert.Equal(pixels[i] & 0x00FF_FFFF, vector.Colours[a[i]]);
+        }
+    }
 }
