@@ -36,6 +36,14 @@ internal sealed class PaletteCounter
     /// </summary>
     internal bool VectorRuns { get; set; } = true;
 
+    /// <summary>
+    /// Whether <see cref="TryIndex"/> looks up every pixel of a group of eight that does not all
+    /// continue the run, without first comparing it with the pixel before (true, the default);
+    /// false skips the lookup where a pixel repeats the one before, for the benchmark's baseline
+    /// (EncoderBench <c>PaletteCounterBenchmarks</c>) and the tests.
+    /// </summary>
+    internal bool LookUpMixedGroups { get; set; } = true;
+
     /// <summary>The number of colours found by the last successful <see cref="TryIndex"/>.</summary>
     public int Count => _count;
 
@@ -58,6 +66,8 @@ internal sealed class PaletteCounter
         byte previousIndex = 0;
         int k = 0;
         ref byte output = ref MemoryMarshal.GetReference(indices);
+        ref uint keys = ref MemoryMarshal.GetArrayDataReference(_keys);
+        ref byte slotIndex = ref MemoryMarshal.GetArrayDataReference(_slotIndex);
         for (int y = 0; y < view.Height; y++)
         {
             ReadOnlySpan<uint> row = view.Row(y);
@@ -74,6 +84,38 @@ internal sealed class PaletteCounter
                     Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, k), previousIndex * 0x0101_0101_0101_0101UL);
                     x += Vector256<uint>.Count;
                     k += Vector256<uint>.Count;
+                    continue;
+                }
+
+                if (LookUpMixedGroups)
+                {
+                    // Eight pixels that do not all continue the run (the edges of text, shading):
+                    // each is looked up. Whether a pixel repeats the one before is a branch the
+                    // processor mispredicts often here, while the colour's first slot in the table
+                    // holds it almost always, so looking up even a repeat is cheaper.
+                    for (; x < end; x++, k++)
+                    {
+                        uint p = Unsafe.Add(ref pixels, x) & 0x00FF_FFFF;
+                        int slot = (int)((p * 0x9E37_79B1u) >> (32 - SlotBits));
+                        int index;
+                        if (Unsafe.Add(ref keys, slot) == p)
+                        {
+                            index = Unsafe.Add(ref slotIndex, slot);
+                        }
+                        else
+                        {
+                            index = Lookup(p, maxColours);
+                            if (index < 0)
+                            {
+                                return false;
+                            }
+                        }
+
+                        previous = p;
+                        previousIndex = (byte)index;
+                        Unsafe.Add(ref output, k) = previousIndex;
+                    }
+
                     continue;
                 }
 

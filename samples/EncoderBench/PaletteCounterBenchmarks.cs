@@ -8,7 +8,8 @@ namespace EncoderBench;
 /// Tight's palette counting (<see cref="PaletteCounter.TryIndex"/>, up to 256 colours) over the
 /// sampled rectangles of a trace, cut as Tight cuts them (at most 2048 wide and 65536 pixels),
 /// with eight pixels at once where they continue the current run against one pixel at a time
-/// (the baseline).
+/// (the baseline), and, where eight do not all continue it, each pixel looked up against a
+/// lookup only where a pixel differs from the one before (the baseline).
 /// </summary>
 public class PaletteCounterBenchmarks
 {
@@ -24,6 +25,9 @@ public class PaletteCounterBenchmarks
 
     [Params(false, true)]
     public bool VectorRuns { get; set; }
+
+    [Params(false, true)]
+    public bool LookUpMixedGroups { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -51,6 +55,7 @@ public class PaletteCounterBenchmarks
 
         _indices = new byte[most];
         _counter.VectorRuns = VectorRuns;
+        _counter.LookUpMixedGroups = LookUpMixedGroups;
     }
 
     /// <summary>Counts every piece; returns how many fit in 256 colours.</summary>

@@ -33,7 +33,7 @@ public sealed class PaletteCounterTests
     [InlineData(61, 17, 64, 40)]
     [InlineData(200, 30, 211, 255)]
     [InlineData(200, 30, 211, 300)]
-    public void TryIndex_EightAtOnceAndOneByOne_SameIndicesPaletteAndVerdict(int width, int height, int stride, int colours)
+    public void TryIndex_EveryWayOfCounting_SameIndicesPaletteAndVerdict(int width, int height, int stride, int colours)
     {
         // Runs of 1 to 40 pixels across row ends, from a set of colours; the top byte varies (not
         // colour) and must be ignored by both paths.
@@ -50,23 +50,26 @@ public sealed class PaletteCounterTests
         }
 
         var view = new Rfb.Encodings.PixelView(pixels, stride, width, height);
-        var vector = new PaletteCounter { VectorRuns = true };
-        var scalar = new PaletteCounter { VectorRuns = false };
-        var a = new byte[width * height];
+        var scalar = new PaletteCounter { VectorRuns = false, LookUpMixedGroups = false };
         var b = new byte[width * height];
-        bool fitsA = vector.TryIndex(view, PaletteCounter.MaxColours, a);
         bool fitsB = scalar.TryIndex(view, PaletteCounter.MaxColours, b);
-
-        Assert.Equal(fitsB, fitsA);
-        if (fitsA)
+        foreach ((bool runs, bool lookUp) in new[] { (true, false), (false, true), (true, true) })
         {
-            Assert.Equal(b, a);
-            Assert.Equal(scalar.Colours.ToArray(), vector.Colours.ToArray());
-            for (int y = 0, k = 0; y < height; y++)
+            var vector = new PaletteCounter { VectorRuns = runs, LookUpMixedGroups = lookUp };
+            var a = new byte[width * height];
+            bool fitsA = vector.TryIndex(view, PaletteCounter.MaxColours, a);
+
+            Assert.Equal(fitsB, fitsA);
+            if (fitsA)
             {
-                for (int x = 0; x < width; x++, k++)
+                Assert.Equal(b, a);
+                Assert.Equal(scalar.Colours.ToArray(), vector.Colours.ToArray());
+                for (int y = 0, k = 0; y < height; y++)
                 {
-                    Assert.Equal(pixels[y * stride + x] & 0x00FF_FFFF, vector.Colours[a[k]]);
+                    for (int x = 0; x < width; x++, k++)
+                    {
+                        Assert.Equal(pixels[y * stride + x] & 0x00FF_FFFF, vector.Colours[a[k]]);
+                    }
                 }
             }
         }
