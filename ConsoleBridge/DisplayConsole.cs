@@ -621,8 +621,10 @@ public sealed partial class DisplayConsole : IDisposable
 
     /// <summary>
     /// <see cref="CompareAndCopyRowUnsynchronized"/> for a row of 32-bit pixels whose top byte is
-    /// not colour (XRGB8888, ARGB8888): masks, compares and copies in one pass, eight pixels at a
-    /// time, instead of converting the row into scratch first.
+    /// not colour (XRGB8888, ARGB8888): masks while it compares and copies, eight pixels at a
+    /// time, instead of converting the row into scratch first. In each tile's segment of the row
+    /// it looks for the first difference from the start and the last from the end, and copies the
+    /// span between them.
     /// </summary>
     private bool CompareAndCopyMaskedRowUnsynchronized(ReadOnlySpan<uint> guest, int x0, int y, Span<bool> changed)
     {
@@ -638,46 +640,20 @@ public sealed partial class DisplayConsole : IDisposable
         while (x < right)
         {
             int segmentEnd = Math.Min(right, (x / tileSize + 1) * tileSize);
-            int i = x - x0;
             int end = segmentEnd - x0;
-            int first = -1, last = -1;
-            if (Vector256.IsHardwareAccelerated)
-            {
-                Vector256<uint> mask = Vector256.Create(0x00FF_FFFFu);
-                for (; i + Vector256<uint>.Count <= end; i += Vector256<uint>.Count)
-                {
-                    Vector256<uint> g = Vector256.LoadUnsafe(ref g0, (nuint)i) & mask;
-                    uint differ = ~Vector256.Equals(g, Vector256.LoadUnsafe(ref s0, (nuint)i)).ExtractMostSignificantBits() & 0xFFu;
-                    if (differ != 0)
-                    {
-                        if (first < 0)
-                        {
-                            first = i + BitOperations.TrailingZeroCount(differ);
-                        }
-
-                        last = i + 31 - BitOperations.LeadingZeroCount(differ);
-                        g.StoreUnsafe(ref s0, (nuint)i);
-                    }
-                }
-            }
-
-            for (; i < end; i++)
-            {
-                uint p = Unsafe.Add(ref g0, i) & 0x00FF_FFFFu;
-                if (p != Unsafe.Add(ref s0, i))
-                {
-                    if (first < 0)
-                    {
-                        first = i;
-                    }
-
-                    last = i;
-                    Unsafe.Add(ref s0, i) = p;
-                }
-            }
-
+            int first = FirstMaskedDifference(ref g0, ref s0, x - x0, end);
             if (first >= 0)
             {
+                // Only the ends are compared: the span between the first and the last difference
+                // is copied whole (its equal pixels are rewritten with the same value), which
+                // costs less than comparing it where most of a segment changed (text scrolled
+                // without a copy, video).
+                int last = CompareEveryPixel ? LastMaskedDifferenceCopying(ref g0, ref s0, first, end) : LastMaskedDifference(ref g0, ref s0, first, end);
+                if (!CompareEveryPixel)
+                {
+                    CopyMasked(ref g0, ref s0, first, last + 1);
+                }
+
                 NoteSegmentDifference(tileRowBase + x / tileSize, x0 + first, x0 + last + 1, y, changed);
                 any = true;
             }
@@ -686,6 +662,125 @@ public sealed partial class DisplayConsole : IDisposable
         }
 
         return any;
+    }
+
+    /// <summary>The first pixel from <paramref name="from"/> to <paramref name="end"/> whose low 24 bits differ from the shadow's, or -1.</summary>
+    private static int FirstMaskedDifference(ref uint guest, ref uint shadow, int from, int end)
+    {
+        int i = from;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<uint> mask = Vector256.Create(0x00FF_FFFFu);
+            for (; i + Vector256<uint>.Count <= end; i += Vector256<uint>.Count)
+            {
+                Vector256<uint> g = Vector256.LoadUnsafe(ref guest, (nuint)i) & mask;
+                uint differ = ~Vector256.Equals(g, Vector256.LoadUnsafe(ref shadow, (nuint)i)).ExtractMostSignificantBits() & 0xFFu;
+                if (differ != 0)
+                {
+                    return i + BitOperations.TrailingZeroCount(differ);
+                }
+            }
+        }
+
+        for (; i < end; i++)
+        {
+            if ((Unsafe.Add(ref guest, i) & 0x00FF_FFFFu) != Unsafe.Add(ref shadow, i))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The last pixel before <paramref name="end"/> that differs, given that the one at <paramref name="first"/> does; searched from the end.</summary>
+    private static int LastMaskedDifference(ref uint guest, ref uint shadow, int first, int end)
+    {
+        int i = end;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<uint> mask = Vector256.Create(0x00FF_FFFFu);
+            for (; i - Vector256<uint>.Count > first; i -= Vector256<uint>.Count)
+            {
+                int at = i - Vector256<uint>.Count;
+                Vector256<uint> g = Vector256.LoadUnsafe(ref guest, (nuint)at) & mask;
+                uint differ = ~Vector256.Equals(g, Vector256.LoadUnsafe(ref shadow, (nuint)at)).ExtractMostSignificantBits() & 0xFFu;
+                if (differ != 0)
+                {
+                    return at + 31 - BitOperations.LeadingZeroCount(differ);
+                }
+            }
+        }
+
+        for (i--; i > first; i--)
+        {
+            if ((Unsafe.Add(ref guest, i) & 0x00FF_FFFFu) != Unsafe.Add(ref shadow, i))
+            {
+                return i;
+            }
+        }
+
+        return first;
+    }
+
+    /// <summary>Copies the pixels from <paramref name="from"/> to <paramref name="to"/> (exclusive) into the shadow, without their top byte.</summary>
+    private static void CopyMasked(ref uint guest, ref uint shadow, int from, int to)
+    {
+        int i = from;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<uint> mask = Vector256.Create(0x00FF_FFFFu);
+            for (; i + Vector256<uint>.Count <= to; i += Vector256<uint>.Count)
+            {
+                (Vector256.LoadUnsafe(ref guest, (nuint)i) & mask).StoreUnsafe(ref shadow, (nuint)i);
+            }
+        }
+
+        for (; i < to; i++)
+        {
+            Unsafe.Add(ref shadow, i) = Unsafe.Add(ref guest, i) & 0x00FF_FFFFu;
+        }
+    }
+
+    /// <summary>
+    /// Whether a segment of XRGB/ARGB pixels that differs is compared pixel by pixel after its
+    /// first difference, each differing vector stored alone, as before <see cref="CopyMasked"/>;
+    /// false (the default) compares only its ends and copies between them. For the benchmark's
+    /// baseline (EncoderBench <c>ConsoleRefreshBenchmarks</c>) and the tests.
+    /// </summary>
+    internal bool CompareEveryPixel { get; set; }
+
+    /// <summary>From <paramref name="first"/> on, compares every pixel and copies those that differ; returns the last that differed.</summary>
+    private static int LastMaskedDifferenceCopying(ref uint guest, ref uint shadow, int first, int end)
+    {
+        int last = first;
+        int i = first;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<uint> mask = Vector256.Create(0x00FF_FFFFu);
+            for (; i + Vector256<uint>.Count <= end; i += Vector256<uint>.Count)
+            {
+                Vector256<uint> g = Vector256.LoadUnsafe(ref guest, (nuint)i) & mask;
+                uint differ = ~Vector256.Equals(g, Vector256.LoadUnsafe(ref shadow, (nuint)i)).ExtractMostSignificantBits() & 0xFFu;
+                if (differ != 0)
+                {
+                    last = i + 31 - BitOperations.LeadingZeroCount(differ);
+                    g.StoreUnsafe(ref shadow, (nuint)i);
+                }
+            }
+        }
+
+        for (; i < end; i++)
+        {
+            uint p = Unsafe.Add(ref guest, i) & 0x00FF_FFFFu;
+            if (p != Unsafe.Add(ref shadow, i))
+            {
+                last = i;
+                Unsafe.Add(ref shadow, i) = p;
+            }
+        }
+
+        return last;
     }
 
     /// <summary>

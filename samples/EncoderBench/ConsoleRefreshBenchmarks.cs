@@ -6,8 +6,11 @@ namespace EncoderBench;
 /// <summary>
 /// The console's refresh of a whole 1280×720 guest-memory frame (as an emulator that reports
 /// the full screen damaged each frame, or the video trace's replay): compare every pixel with
-/// the shadow and copy in what differs (a 128×128 block a frame), on one thread or in parallel
-/// bands of tile rows (<c>DisplayConsole.RowWorkers</c>).
+/// the shadow and copy in what differs (a 128×128 block a frame, or every pixel, as text
+/// scrolled without a copy), on one thread or in parallel bands of tile rows
+/// (<c>DisplayConsole.RowWorkers</c>), each changed tile segment compared from both ends and
+/// copied between them or compared pixel by pixel (<c>DisplayConsole.CompareEveryPixel</c>, the
+/// baseline).
 /// </summary>
 [MemoryDiagnoser]
 public class ConsoleRefreshBenchmarks
@@ -20,12 +23,20 @@ public class ConsoleRefreshBenchmarks
     [Params(1, 2)]
     public int Workers { get; set; }
 
+    /// <summary>What changes each frame: a 128×128 block, or every pixel.</summary>
+    [Params("block", "all")]
+    public string Changed { get; set; } = "block";
+
+    [Params(false, true)]
+    public bool CompareEveryPixel { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
         new Random(1).NextBytes(_memory);
         _console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false, InitialWidth = Width, InitialHeight = Height });
         _console.RowWorkers = Workers;
+        _console.CompareEveryPixel = CompareEveryPixel;
         _console.SwitchSurface(GuestSurface.FromMemory(_memory, Width, Height, Width * 4, DrmFourcc.Xrgb8888));
         _console.Refresh();
     }
@@ -36,6 +47,18 @@ public class ConsoleRefreshBenchmarks
     [Benchmark]
     public bool FullFrameRefresh()
     {
+        if (Changed == "all")
+        {
+            Span<uint> pixels = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(_memory.AsSpan());
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                pixels[i] ^= 1;
+            }
+
+            _console!.Invalidate(0, 0, Width, Height);
+            return _console.Refresh();
+        }
+
         for (int y = 300; y < 428; y++)
         {
             for (int x = 500; x < 628; x++)
