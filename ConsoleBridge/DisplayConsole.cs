@@ -670,11 +670,9 @@ public sealed partial class DisplayConsole : IDisposable
         int i = from;
         if (Vector256.IsHardwareAccelerated)
         {
-            Vector256<uint> mask = Vector256.Create(0x00FF_FFFFu);
             for (; i + Vector256<uint>.Count <= end; i += Vector256<uint>.Count)
             {
-                Vector256<uint> g = Vector256.LoadUnsafe(ref guest, (nuint)i) & mask;
-                uint differ = ~Vector256.Equals(g, Vector256.LoadUnsafe(ref shadow, (nuint)i)).ExtractMostSignificantBits() & 0xFFu;
+                uint differ = DifferingLanes(ref guest, ref shadow, i);
                 if (differ != 0)
                 {
                     return i + BitOperations.TrailingZeroCount(differ);
@@ -699,12 +697,10 @@ public sealed partial class DisplayConsole : IDisposable
         int i = end;
         if (Vector256.IsHardwareAccelerated)
         {
-            Vector256<uint> mask = Vector256.Create(0x00FF_FFFFu);
             for (; i - Vector256<uint>.Count > first; i -= Vector256<uint>.Count)
             {
                 int at = i - Vector256<uint>.Count;
-                Vector256<uint> g = Vector256.LoadUnsafe(ref guest, (nuint)at) & mask;
-                uint differ = ~Vector256.Equals(g, Vector256.LoadUnsafe(ref shadow, (nuint)at)).ExtractMostSignificantBits() & 0xFFu;
+                uint differ = DifferingLanes(ref guest, ref shadow, at);
                 if (differ != 0)
                 {
                     return at + 31 - BitOperations.LeadingZeroCount(differ);
@@ -721,6 +717,14 @@ public sealed partial class DisplayConsole : IDisposable
         }
 
         return first;
+    }
+
+    /// <summary>A bit for each of the eight pixels at <paramref name="at"/> whose low 24 bits differ from the shadow's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint DifferingLanes(ref uint guest, ref uint shadow, int at)
+    {
+        Vector256<uint> g = Vector256.LoadUnsafe(ref guest, (nuint)at) & Vector256.Create(0x00FF_FFFFu);
+        return ~Vector256.Equals(g, Vector256.LoadUnsafe(ref shadow, (nuint)at)).ExtractMostSignificantBits() & 0xFFu;
     }
 
     /// <summary>Copies the pixels from <paramref name="from"/> to <paramref name="to"/> (exclusive) into the shadow, without their top byte.</summary>
@@ -760,12 +764,11 @@ public sealed partial class DisplayConsole : IDisposable
             Vector256<uint> mask = Vector256.Create(0x00FF_FFFFu);
             for (; i + Vector256<uint>.Count <= end; i += Vector256<uint>.Count)
             {
-                Vector256<uint> g = Vector256.LoadUnsafe(ref guest, (nuint)i) & mask;
-                uint differ = ~Vector256.Equals(g, Vector256.LoadUnsafe(ref shadow, (nuint)i)).ExtractMostSignificantBits() & 0xFFu;
+                uint differ = DifferingLanes(ref guest, ref shadow, i);
                 if (differ != 0)
                 {
                     last = i + 31 - BitOperations.LeadingZeroCount(differ);
-                    g.StoreUnsafe(ref shadow, (nuint)i);
+                    (Vector256.LoadUnsafe(ref guest, (nuint)i) & mask).StoreUnsafe(ref shadow, (nuint)i);
                 }
             }
         }

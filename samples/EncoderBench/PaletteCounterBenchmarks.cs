@@ -33,25 +33,8 @@ public class PaletteCounterBenchmarks
     public void Setup()
     {
         _frames = TraceLocator.Sample(Trace);
-        int most = 0;
-        foreach (List<TraceRect> update in _frames.Updates)
-        {
-            foreach (TraceRect r in update)
-            {
-                PixelView view = r.View;
-                for (int x = 0; x < view.Width; x += 2048)
-                {
-                    int w = Math.Min(2048, view.Width - x);
-                    int rows = Math.Max(1, 65536 / w);
-                    for (int y = 0; y < view.Height; y += rows)
-                    {
-                        int h = Math.Min(rows, view.Height - y);
-                        _pieces.Add((r, x, y, w, h));
-                        most = Math.Max(most, w * h);
-                    }
-                }
-            }
-        }
+        _pieces.AddRange(TightPieces.Cut(_frames));
+        int most = _pieces.Max(p => p.Width * p.Height);
 
         _indices = new byte[most];
         _counter.VectorRuns = VectorRuns;

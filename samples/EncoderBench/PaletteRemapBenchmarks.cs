@@ -28,39 +28,26 @@ public class PaletteRemapBenchmarks
     {
         TraceFrames frames = TraceLocator.Sample(Trace);
         var counter = new PaletteCounter();
-        foreach (List<TraceRect> update in frames.Updates)
+        foreach ((TraceRect rect, int x, int y, int w, int h) in TightPieces.Cut(frames))
         {
-            foreach (TraceRect r in update)
+            var indices = new byte[w * h];
+            if (!counter.TryIndex(rect.View.Slice(x, y, w, h), PaletteCounter.MaxColours, indices) || counter.Count < 2)
             {
-                PixelView view = r.View;
-                for (int x = 0; x < view.Width; x += 2048)
-                {
-                    int w = Math.Min(2048, view.Width - x);
-                    int rows = Math.Max(1, 65536 / w);
-                    for (int y = 0; y < view.Height; y += rows)
-                    {
-                        int h = Math.Min(rows, view.Height - y);
-                        var indices = new byte[w * h];
-                        if (!counter.TryIndex(view.Slice(x, y, w, h), PaletteCounter.MaxColours, indices) || counter.Count < 2)
-                        {
-                            continue;
-                        }
+                continue;
+            }
 
-                        // The renumbering SortByValue applies: each colour's rank by value.
-                        uint[] colours = counter.Colours.ToArray();
-                        int[] order = Enumerable.Range(0, colours.Length).OrderBy(i => colours[i]).ToArray();
-                        var table = new byte[colours.Length];
-                        for (int rank = 0; rank < order.Length; rank++)
-                        {
-                            table[order[rank]] = (byte)rank;
-                        }
+            // The renumbering SortByValue applies: each colour's rank by value.
+            uint[] colours = counter.Colours.ToArray();
+            int[] order = Enumerable.Range(0, colours.Length).OrderBy(i => colours[i]).ToArray();
+            var table = new byte[colours.Length];
+            for (int rank = 0; rank < order.Length; rank++)
+            {
+                table[order[rank]] = (byte)rank;
+            }
 
-                        if (table.Select((v, i) => v != i).Any(d => d))
-                        {
-                            _pieces.Add((indices, table, colours.Length));
-                        }
-                    }
-                }
+            if (table.Select((v, i) => v != i).Any(d => d))
+            {
+                _pieces.Add((indices, table, colours.Length));
             }
         }
 
