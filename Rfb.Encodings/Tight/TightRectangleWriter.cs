@@ -479,7 +479,10 @@ internal sealed class TightRectangleWriter : IDisposable
             }
         }
 
-        if (jpeg && GradientEstimator.Classify(view) != ContentKind.Flat)
+        // Classified once: flat content is what JPEG does not suit, and what the gradient
+        // filter does not pay on.
+        ContentKind? kind = jpeg ? GradientEstimator.Classify(view) : null;
+        if (kind is ContentKind.Smooth or ContentKind.Noisy)
         {
             WriteJpeg(piece, worker, view, job.Settings);
         }
@@ -489,7 +492,7 @@ internal sealed class TightRectangleWriter : IDisposable
         }
         else
         {
-            PrepareFullColour(piece, view, translator);
+            PrepareFullColour(piece, view, translator, kind);
         }
     }
 
@@ -549,7 +552,8 @@ internal sealed class TightRectangleWriter : IDisposable
         piece.SetBasic(StreamMono, FilterPalette, default);
     }
 
-    private static void PrepareFullColour(TightPiece piece, PixelView view, PixelTranslator translator)
+    /// <summary>Full colour, with the gradient filter where <paramref name="kind"/> (classified here when not given) is smooth.</summary>
+    private static void PrepareFullColour(TightPiece piece, PixelView view, PixelTranslator translator, ContentKind? kind)
     {
         int tpb = translator.TightPixelBytes;
         int rowBytes = view.Width * tpb;
@@ -559,7 +563,7 @@ internal sealed class TightRectangleWriter : IDisposable
             translator.TranslateRowTight(view.Row(row), data.Slice(row * rowBytes, rowBytes));
         }
 
-        if (tpb == 3 && GradientEstimator.PaysOff(view))
+        if (tpb == 3 && (kind ?? GradientEstimator.Classify(view)) == ContentKind.Smooth)
         {
             ApplyGradient(data, view.Width, view.Height);
             piece.SetBasic(StreamGradient, FilterGradient, default);
