@@ -26,7 +26,7 @@ namespace Rfb.Encodings.Tight;
 /// (8-bit indices, the palette ordered by colour value so that similar rectangles give the same
 /// indices) when that is smaller than full colour; lossless even when JPEG is allowed,
 /// which keeps anti-aliased text sharp and small;</item>
-/// <item>many colours, not flat (<see cref="GradientEstimator.Classify"/>: most pixels differ
+/// <item>many colours, not flat (<see cref="GradientEstimator.IsFlat"/>: most pixels differ
 /// from their left neighbour), the client asked for JPEG (a quality level or fine quality),
 /// TurboJPEG is available, the client's pixels are at least 16 bits and the rectangle has at
 /// least <see cref="MinJpegArea"/> pixels: JPEG;</item>
@@ -479,10 +479,10 @@ internal sealed class TightRectangleWriter : IDisposable
             }
         }
 
-        // Classified once: flat content is what JPEG does not suit, and what the gradient
-        // filter does not pay on.
-        ContentKind? kind = jpeg ? GradientEstimator.Classify(view) : null;
-        if (kind is ContentKind.Smooth or ContentKind.Noisy)
+        // Flat content is what JPEG does not suit, and what the gradient filter does not pay
+        // on, so the JPEG test's answer also decides the filter.
+        bool flat = jpeg && GradientEstimator.IsFlat(view);
+        if (jpeg && !flat)
         {
             WriteJpeg(piece, worker, view, job.Settings);
         }
@@ -492,7 +492,7 @@ internal sealed class TightRectangleWriter : IDisposable
         }
         else
         {
-            PrepareFullColour(piece, view, translator, kind);
+            PrepareFullColour(piece, view, translator, flat);
         }
     }
 
@@ -552,8 +552,8 @@ internal sealed class TightRectangleWriter : IDisposable
         piece.SetBasic(StreamMono, FilterPalette, default);
     }
 
-    /// <summary>Full colour, with the gradient filter where <paramref name="kind"/> (classified here when not given) is smooth.</summary>
-    private static void PrepareFullColour(TightPiece piece, PixelView view, PixelTranslator translator, ContentKind? kind)
+    /// <summary>Full colour, with the gradient filter where it pays (never on content already found <paramref name="flat"/>).</summary>
+    private static void PrepareFullColour(TightPiece piece, PixelView view, PixelTranslator translator, bool flat)
     {
         int tpb = translator.TightPixelBytes;
         int rowBytes = view.Width * tpb;
@@ -563,7 +563,7 @@ internal sealed class TightRectangleWriter : IDisposable
             translator.TranslateRowTight(view.Row(row), data.Slice(row * rowBytes, rowBytes));
         }
 
-        if (tpb == 3 && (kind ?? GradientEstimator.Classify(view)) == ContentKind.Smooth)
+        if (tpb == 3 && !flat && GradientEstimator.PaysOff(view))
         {
             ApplyGradient(data, view.Width, view.Height);
             piece.SetBasic(StreamGradient, FilterGradient, default);
