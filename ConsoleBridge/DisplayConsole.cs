@@ -648,9 +648,14 @@ public sealed partial class DisplayConsole : IDisposable
                 // is copied whole (its equal pixels are rewritten with the same value), which
                 // costs less than comparing it where most of a segment changed (text scrolled
                 // without a copy, video).
-                int last = CompareEveryPixel ? LastMaskedDifferenceCopying(ref g0, ref s0, first, end) : LastMaskedDifference(ref g0, ref s0, first, end);
-                if (!CompareEveryPixel)
+                int last;
+                if (CompareEveryPixel)
                 {
+                    last = LastMaskedDifferenceCopying(ref g0, ref s0, first, end);
+                }
+                else
+                {
+                    last = LastMaskedDifference(ref g0, ref s0, first, end);
                     CopyMasked(ref g0, ref s0, first, last + 1);
                 }
 

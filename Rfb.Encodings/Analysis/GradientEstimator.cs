@@ -96,7 +96,6 @@ internal static class GradientEstimator
         long rows = ((view.Height - 2) / RowStep) + 1;
         long samples = rows * (width - 1);
         long same = 0;
-        long differ = 0;
         for (int y = 1; y < view.Height; y += RowStep)
         {
             ReadOnlySpan<uint> row = view.Row(y);
@@ -119,7 +118,7 @@ internal static class GradientEstimator
                 }
             }
 
-            differ = (((y - 1) / RowStep) + 1) * (long)(width - 1) - same;
+            long differ = ((((y - 1) / RowStep) + 1) * (long)(width - 1)) - same;
             if (same * 2 >= samples)
             {
                 return true;
