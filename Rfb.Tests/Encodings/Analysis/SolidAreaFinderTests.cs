@@ -218,4 +218,42 @@ public sealed class SolidAreaFinderTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Split_LargeView_SearchesTwoBandsCutAtTheMiddleBlockRow(int threads)
+    {
+        // 1280x720 is 45 block rows, so the bands meet at row 22 * 16 = 352. A solid area across
+        // that row becomes one fill in each band; one inside the lower band stays whole, and its
+        // coordinates are the view's.
+        const int width = 1280;
+        const int height = 720;
+        uint[] pixels = Noise(width, height, 11);
+        Paint(pixels, width, 100, 300, 203, 101, Solid);
+        Paint(pixels, width, 600, 500, 150, 70, 0x00_AB_CD_EE);
+
+        var areas = new List<SolidArea>();
+        SolidAreaFinder.Split(new PixelView(pixels, width, width, height), MinArea, areas, threads);
+
+        Assert.Equal(
+            [
+                new SolidArea(100, 300, 203, 52, true, Solid),
+                new SolidArea(100, 352, 203, 49, true, Solid),
+                new SolidArea(600, 500, 150, 70, true, 0x00_AB_CD_EE),
+            ],
+            areas.FindAll(a => a.IsFill));
+        Assert.DoesNotContain(areas, a => a.Y < 352 && a.Y + a.Height > 352);
+        AssertCoversOnce(areas, width, height);
+        for (int i = 1; i < areas.Count; i++)
+        {
+            Assert.True(areas[i - 1].Y < areas[i].Y || (areas[i - 1].Y == areas[i].Y && areas[i - 1].X < areas[i].X), $"{areas[i - 1]} before {areas[i]}");
+        }
+
+        // Searched whole, the area across the middle is one fill.
+        var whole = new List<SolidArea>();
+        SolidAreaFinder.Split(new PixelView(pixels, width, width, height), MinArea, whole, threads, bands: false);
+        Assert.Contains(new SolidArea(100, 300, 203, 101, true, Solid), whole);
+        AssertCoversOnce(whole, width, height);
+    }
 }
