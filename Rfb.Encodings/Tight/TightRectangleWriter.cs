@@ -55,7 +55,9 @@ namespace Rfb.Encodings.Tight;
 /// When the call is expected to carry at least <see cref="MinSegmentedData"/> of zlib data (from
 /// the previous parallel call's data per pixel), every piece is prepared first and then each
 /// stream's data is compressed in segments at once (<see cref="DeflateSegments"/>), one per
-/// worker shared out by size. The bytes then depend on the number of workers too (never on
+/// worker shared out by expected time: each piece's bytes are weighed by how well its area of
+/// the screen compressed before (<see cref="CompressionRatioMap"/>), since deflate takes longer
+/// on data that compresses less. The bytes then depend on the number of workers too (never on
 /// timing), and a client inflates them to the same data.
 /// </para>
 /// </remarks>
@@ -108,7 +110,8 @@ internal sealed class TightRectangleWriter : IDisposable
     private readonly List<Job> _jobs = [];
     private readonly DeflateSegments[] _segments;
     private readonly bool[] _resetPending = new bool[4];
-    private readonly List<(int Stream, int Segment, long Length)> _segmentJobs = [];
+    private readonly List<(int Stream, int Segment, double Cost)> _segmentJobs = [];
+    private readonly CompressionRatioMap _ratios = new();
     private bool _segmented;
 
     // Zlib data per pixel to encode in the last call prepared on several workers: whether this
@@ -607,6 +610,7 @@ internal sealed class TightRectangleWriter : IDisposable
         if (compressed)
         {
             payload = zlib.Compress(payload, LevelFor(piece.Stream, compressLevel), out reset);
+            _ratios.Record(piece.X, piece.Y, piece.Width, piece.Height, piece.Data.Length, payload.Length);
         }
 
         WriteBasicHead(piece.Output, piece, compressed, reset, payload.Length);
@@ -664,24 +668,28 @@ internal sealed class TightRectangleWriter : IDisposable
     /// <summary>
     /// Phase 2 when the data is compressed in segments: the basic pieces' data, stream by stream,
     /// is cut into segments (<see cref="DeflateSegments"/>), about as many in all as there are
-    /// workers, shared out by size, and all of them are compressed at once, the largest first.
+    /// workers, shared out by expected cost (<see cref="CompressionRatioMap"/>), and all of them
+    /// are compressed at once, the costliest first.
     /// </summary>
     private void CompressSegmented(int workers, int compressLevel)
     {
-        long total = 0;
+        double total = 0;
         for (int s = 0; s < _segments.Length; s++)
         {
             _segments[s].Clear();
             _resetPending[s] = false;
         }
 
+        // Each piece weighed by how well its area compressed before, so the segments take
+        // about the same time (CompressionRatioMap).
         for (int i = 0; i < _pieceCount; i++)
         {
             TightPiece piece = _pieces[i];
             if (piece.Stream >= 0 && piece.Data.Length >= MinCompressedLength)
             {
-                _segments[piece.Stream].Add(piece.DataMemory, endsUnit: true);
-                total += piece.Data.Length;
+                double weight = _ratios.Weight(piece.X, piece.Y, piece.Width, piece.Height);
+                _segments[piece.Stream].Add(piece.DataMemory, endsUnit: true, weight);
+                total += piece.Data.Length * weight;
             }
         }
 
@@ -696,16 +704,16 @@ internal sealed class TightRectangleWriter : IDisposable
 
             Deflater stream = _streams[s].Start(LevelFor(s, compressLevel), out _resetPending[s]);
             stream.Sink.Clear();
-            int wanted = (int)Math.Ceiling(segments.TotalBytes * (double)workers / total);
+            int wanted = (int)Math.Ceiling(segments.TotalCost * workers / total);
             int k = segments.Plan(stream, wanted);
             for (int j = 0; j < k; j++)
             {
-                _segmentJobs.Add((s, j, segments.SegmentLength(j)));
+                _segmentJobs.Add((s, j, segments.SegmentCost(j)));
             }
         }
 
-        // The largest first, so the last to finish is a small one; ties in stream and segment order.
-        _segmentJobs.Sort((a, b) => a.Length != b.Length ? b.Length.CompareTo(a.Length) : a.Stream != b.Stream ? a.Stream.CompareTo(b.Stream) : a.Segment.CompareTo(b.Segment));
+        // The costliest first, so the last to finish is a small one; ties in stream and segment order.
+        _segmentJobs.Sort((a, b) => a.Cost != b.Cost ? b.Cost.CompareTo(a.Cost) : a.Stream != b.Stream ? a.Stream.CompareTo(b.Stream) : a.Segment.CompareTo(b.Segment));
         if (_segmentJobs.Count == 1)
         {
             _segments[_segmentJobs[0].Stream].Run(_segmentJobs[0].Segment);
@@ -758,7 +766,9 @@ internal sealed class TightRectangleWriter : IDisposable
         DeflateSegments segments = _segments[piece.Stream];
         bool reset = _resetPending[piece.Stream];
         _resetPending[piece.Stream] = false;
-        WriteBasicHead(output, piece, compressed: true, reset, segments.UnitLength(unit));
+        int length = segments.UnitLength(unit);
+        _ratios.Record(piece.X, piece.Y, piece.Width, piece.Height, data.Length, length);
+        WriteBasicHead(output, piece, compressed: true, reset, length);
         segments.CopyUnit(unit++, output);
     }
 

@@ -10,7 +10,8 @@ namespace Rfb.Encodings.Zlib;
 /// <para>
 /// The data comes as chunks, in the order the client inflates them; a chunk may end a
 /// <em>unit</em> (a rectangle, whose compressed bytes go out behind their own length). The
-/// data is cut into segments of equal size, anywhere inside a chunk. The first segment goes on
+/// data is cut into segments of equal expected cost (of equal size unless the chunks are
+/// weighed), anywhere inside a chunk. The first segment goes on
 /// the stream's own compressor. Every later one goes on a new raw-deflate compressor that is
 /// first given the <see cref="PrimeBytes"/> of data before the segment with that output thrown
 /// away, so it can refer back to data the client already has, as the stream's own
@@ -44,6 +45,8 @@ internal sealed class DeflateSegments
 
     private readonly List<ReadOnlyMemory<byte>> _chunks = [];
     private readonly List<long> _starts = [];
+    private readonly List<double> _weights = [];
+    private double _totalCost;
     private readonly List<int> _unitOf = [];
     private readonly List<bool> _endsUnit = [];
     private readonly List<Segment> _segments = [];
@@ -66,11 +69,19 @@ internal sealed class DeflateSegments
     /// <summary>The bytes of data segment <paramref name="segment"/> compresses.</summary>
     public long SegmentLength(int segment) => _segments[segment].End - _segments[segment].Start;
 
+    /// <summary>The expected cost of the data added since <see cref="Clear"/>: each chunk's bytes times its weight.</summary>
+    public double TotalCost => _totalCost;
+
+    /// <summary>The expected cost of segment <paramref name="segment"/> (see <see cref="Add"/>).</summary>
+    public double SegmentCost(int segment) => _segments[segment].Cost;
+
     /// <summary>Forgets the chunks (the caller owns their memory).</summary>
     public void Clear()
     {
         _chunks.Clear();
         _starts.Clear();
+        _weights.Clear();
+        _totalCost = 0;
         _unitOf.Clear();
         _endsUnit.Clear();
         _units = 0;
@@ -79,16 +90,28 @@ internal sealed class DeflateSegments
         _continues = null;
     }
 
-    /// <summary>Adds <paramref name="data"/> (not empty; read until <see cref="Release"/>) to the current unit, and ends the unit if <paramref name="endsUnit"/>.</summary>
-    public void Add(ReadOnlyMemory<byte> data, bool endsUnit)
+    /// <summary>
+    /// Adds <paramref name="data"/> (not empty; read until <see cref="Release"/>) to the current
+    /// unit, and ends the unit if <paramref name="endsUnit"/>. <paramref name="weight"/> is the
+    /// expected cost of compressing each of its bytes relative to other chunks' (1 by default):
+    /// <see cref="Plan"/> cuts the segments at equal cost, not equal size.
+    /// </summary>
+    public void Add(ReadOnlyMemory<byte> data, bool endsUnit, double weight = 1)
     {
         if (data.IsEmpty)
         {
             throw new ArgumentException("A chunk must hold data.", nameof(data));
         }
 
+        if (!(weight > 0) || double.IsInfinity(weight))
+        {
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, "A chunk's weight must be positive and finite.");
+        }
+
         _starts.Add(_total);
         _chunks.Add(data);
+        _weights.Add(weight);
+        _totalCost += data.Length * weight;
         _unitOf.Add(_units);
         _endsUnit.Add(endsUnit);
         _total += data.Length;
@@ -99,9 +122,11 @@ internal sealed class DeflateSegments
     }
 
     /// <summary>
-    /// Cuts the data into at most <paramref name="segments"/> segments of equal size, each at least
-    /// <see cref="MinSegmentBytes"/> (so one when there is little data); the first continues on
-    /// <paramref name="stream"/>, whose sink must be empty. Returns the number of segments.
+    /// Cuts the data into at most <paramref name="segments"/> segments of equal cost (the chunks'
+    /// bytes times their weights; of equal size when every weight is the same), one for every
+    /// <see cref="MinSegmentBytes"/> of data at most (so one when there is little data), none
+    /// under half of that; the first continues on <paramref name="stream"/>, whose sink must be
+    /// empty. Returns the number of segments.
     /// </summary>
     public int Plan(Deflater stream, int segments)
     {
@@ -122,13 +147,18 @@ internal sealed class DeflateSegments
             _segments.Add(new Segment());
         }
 
+        long least = MinSegmentBytes / 2;
+        long start = 0;
         for (int j = 0; j < k; j++)
         {
             Segment segment = _segments[j];
-            segment.Start = _total * j / k;
-            segment.End = _total * (j + 1) / k;
+            long end = j == k - 1 ? _total : Math.Clamp(OffsetAtCost(_totalCost * (j + 1) / k), start + least, _total - ((k - 1 - j) * least));
+            segment.Start = start;
+            segment.End = end;
+            segment.Cost = CostBetween(start, end);
             segment.Deflater = j == 0 ? stream : null;
             segment.Cuts.Clear();
+            start = end;
         }
 
         _segmentCount = k;
@@ -256,6 +286,38 @@ internal sealed class DeflateSegments
         }
     }
 
+    /// <summary>The offset in the data at which the cost from its start reaches <paramref name="cost"/>.</summary>
+    private long OffsetAtCost(double cost)
+    {
+        double before = 0;
+        for (int c = 0; c < _chunks.Count; c++)
+        {
+            double chunkCost = _chunks[c].Length * _weights[c];
+            if (before + chunkCost >= cost)
+            {
+                return _starts[c] + (long)((cost - before) / _weights[c]);
+            }
+
+            before += chunkCost;
+        }
+
+        return _total;
+    }
+
+    /// <summary>The cost of the data in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    private double CostBetween(long from, long to)
+    {
+        double cost = 0;
+        for (int c = FindChunk(from); c < _chunks.Count && _starts[c] < to; c++)
+        {
+            long first = Math.Max(from, _starts[c]);
+            long last = Math.Min(to, _starts[c] + _chunks[c].Length);
+            cost += (last - first) * _weights[c];
+        }
+
+        return cost;
+    }
+
     /// <summary>The chunk holding byte <paramref name="offset"/> of the data.</summary>
     private int FindChunk(long offset)
     {
@@ -280,6 +342,7 @@ internal sealed class DeflateSegments
     {
         public long Start;
         public long End;
+        public double Cost;
         public Deflater? Deflater;
         public readonly List<Cut> Cuts = [];
     }

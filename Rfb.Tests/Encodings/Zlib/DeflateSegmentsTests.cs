@@ -184,4 +184,70 @@ public sealed class DeflateSegmentsTests
         var plan = new DeflateSegments();
         Assert.Throws<ArgumentException>(() => plan.Add(ReadOnlyMemory<byte>.Empty, endsUnit: true));
     }
+
+    [Fact]
+    public void Plan_Weights_CutAtEqualCostAndStillInflateToTheData()
+    {
+        // Two units of 256 KiB, the second weighed three times the first: half the cost (2 of 4
+        // parts) is reached a third of the way into the second unit.
+        var random = new Random(12);
+        var cheap = new byte[256 * 1024];
+        var dear = new byte[256 * 1024];
+        random.NextBytes(cheap);
+        random.NextBytes(dear);
+        var plan = new DeflateSegments();
+        plan.Add(cheap, endsUnit: true, weight: 1);
+        plan.Add(dear, endsUnit: true, weight: 3);
+        using var deflater = Deflater.CreateZlib(4);
+        Assert.Equal(2, plan.Plan(deflater, 2));
+        Assert.Equal(cheap.Length + (dear.Length / 3), plan.SegmentLength(0));
+        Assert.Equal(dear.Length - (dear.Length / 3), plan.SegmentLength(1));
+        Assert.InRange(plan.SegmentCost(0), (plan.TotalCost / 2) - 3, plan.TotalCost / 2); // cut on a whole byte
+        Assert.Equal(plan.TotalCost, plan.SegmentCost(0) + plan.SegmentCost(1), 0);
+
+        plan.Run(1);
+        plan.Run(0);
+        plan.Finish();
+        var units = new List<byte[]>();
+        for (int u = 0; u < plan.UnitCount; u++)
+        {
+            var output = new System.Buffers.ArrayBufferWriter<byte>();
+            plan.CopyUnit(u, output);
+            units.Add(output.WrittenSpan.ToArray());
+        }
+
+        AssertInflatesToData([[(cheap, true), (dear, true)]], units);
+    }
+
+    [Fact]
+    public void Plan_OneChunkFarCostlier_StillGivesEverySegmentHalfTheLeastSize()
+    {
+        // Nearly all the cost in the first 64 KiB: equal cost would leave later segments almost
+        // no data, so each keeps half of MinSegmentBytes at least.
+        var plan = new DeflateSegments();
+        plan.Add(new byte[64 * 1024], endsUnit: true, weight: 1000);
+        plan.Add(new byte[192 * 1024], endsUnit: true, weight: 1);
+        using var deflater = Deflater.CreateZlib(4);
+        Assert.Equal(4, plan.Plan(deflater, 4));
+        long least = DeflateSegments.MinSegmentBytes / 2;
+        long total = 0;
+        for (int j = 0; j < 4; j++)
+        {
+            Assert.True(plan.SegmentLength(j) >= least, $"segment {j}: {plan.SegmentLength(j)} bytes");
+            total += plan.SegmentLength(j);
+        }
+
+        Assert.Equal(256 * 1024, total);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Add_WeightNotPositiveAndFinite_Throws(double weight)
+    {
+        var plan = new DeflateSegments();
+        Assert.Throws<ArgumentOutOfRangeException>(() => plan.Add(new byte[10], endsUnit: true, weight));
+    }
 }
