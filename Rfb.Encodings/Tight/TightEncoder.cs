@@ -50,6 +50,9 @@ public sealed class TightEncoder : IRectangleEncoder
     /// <inheritdoc/>
     public bool LastEncodeWasLossy => _writer.LastEncodeWasLossy;
 
+    /// <summary>The bytes of data in each segment of the full-colour stream in the last call that compressed it in segments (for tests).</summary>
+    internal IReadOnlyList<long> LastFullColourSegmentLengths => _writer.LastFullColourSegmentLengths;
+
     /// <inheritdoc/>
     /// <remarks>The pieces of all the rectangles are prepared in parallel and each zlib stream compresses its pieces in order.</remarks>
     public int EncodeBatch(PixelView surface, ReadOnlySpan<BatchRect> rects, PixelTranslator translator, in EncodeSettings settings, IBufferWriter<byte> output, Span<bool> lossy)

@@ -112,6 +112,7 @@ internal sealed class TightRectangleWriter : IDisposable
     private readonly bool[] _resetPending = new bool[4];
     private readonly List<(int Stream, int Segment, double Cost)> _segmentJobs = [];
     private readonly CompressionRatioMap _ratios = new();
+    private readonly List<long> _lastSegmentLengths = [];
     private bool _segmented;
 
     // Zlib data per pixel to encode in the last call prepared on several workers: whether this
@@ -140,6 +141,9 @@ internal sealed class TightRectangleWriter : IDisposable
 
     /// <summary>The most threads one <see cref="Encode"/> call uses (1: the calling thread only).</summary>
     public int MaxParallelism { get; }
+
+    /// <summary>The bytes of data in each segment of the full-colour stream in the last call that compressed it in segments (for tests).</summary>
+    internal IReadOnlyList<long> LastFullColourSegmentLengths => _lastSegmentLengths;
 
     /// <summary>Whether the last <see cref="Encode"/> wrote a JPEG rectangle.</summary>
     public bool LastEncodeWasLossy { get; private set; }
@@ -706,9 +710,18 @@ internal sealed class TightRectangleWriter : IDisposable
             stream.Sink.Clear();
             int wanted = (int)Math.Ceiling(segments.TotalCost * workers / total);
             int k = segments.Plan(stream, wanted);
+            if (s == StreamFullColour)
+            {
+                _lastSegmentLengths.Clear();
+            }
+
             for (int j = 0; j < k; j++)
             {
                 _segmentJobs.Add((s, j, segments.SegmentCost(j)));
+                if (s == StreamFullColour)
+                {
+                    _lastSegmentLengths.Add(segments.SegmentLength(j));
+                }
             }
         }
 

@@ -16,6 +16,11 @@ namespace Rfb.Encodings.Zlib;
 /// weighed 1 + <see cref="OutputCost"/> × the ratio predicted for it.
 /// </para>
 /// <para>
+/// Tight records each piece's own ratio. ZRLE's rows of tiles go on one stream and their
+/// segments' outputs are joined, so a row records the ratio of the segment that holds the middle
+/// of its data; from one call to the next the cut moves towards equal time.
+/// </para>
+/// <para>
 /// The prediction depends only on data sent before, so the bytes stay deterministic for the
 /// input, the settings and the number of threads. Areas never sent predict
 /// <see cref="UnknownRatio"/>, which weighs every byte alike. The map covers the first

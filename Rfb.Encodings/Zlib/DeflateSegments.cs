@@ -69,6 +69,12 @@ internal sealed class DeflateSegments
     /// <summary>The bytes of data segment <paramref name="segment"/> compresses.</summary>
     public long SegmentLength(int segment) => _segments[segment].End - _segments[segment].Start;
 
+    /// <summary>Where segment <paramref name="segment"/>'s data starts in the data added.</summary>
+    public long SegmentStart(int segment) => _segments[segment].Start;
+
+    /// <summary>The compressed bytes segment <paramref name="segment"/> gave (after it ran, until <see cref="Release"/>; its priming not counted).</summary>
+    public long SegmentOutputLength(int segment) => _segments[segment].Deflater?.Sink.Length ?? 0;
+
     /// <summary>The expected cost of the data added since <see cref="Clear"/>: each chunk's bytes times its weight.</summary>
     public double TotalCost => _totalCost;
 

@@ -57,6 +57,8 @@ public sealed class ZrleEncoder : IRectangleEncoder
 
     private readonly ZlibDeflater _deflater = new();
     private readonly DeflateSegments _segments = new();
+    private readonly CompressionRatioMap _ratios = new();
+    private readonly List<long> _lastSegmentLengths = [];
     private readonly List<Unit> _units = [];
     private readonly OrderedPipeline _pipeline = new();
 
@@ -76,7 +78,8 @@ public sealed class ZrleEncoder : IRectangleEncoder
     /// only the calling thread): tiles are encoded on the workers while the calling thread
     /// compresses them in order on the session's one zlib stream, or, for a call with enough
     /// data, all tiles first and then the stream's data in segments at once
-    /// (<see cref="DeflateSegments"/>). What a client decodes is the same for any value; the
+    /// (<see cref="DeflateSegments"/>), cut at equal expected time by how well each area
+    /// compressed before (<see cref="CompressionRatioMap"/>). What a client decodes is the same for any value; the
     /// bytes are the same for the same value.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxParallelism"/> is less than 1.</exception>
@@ -251,10 +254,13 @@ public sealed class ZrleEncoder : IRectangleEncoder
                     // Enough data expected for the stream to be compressed in segments: encode every
                     // row of tiles first, then compress the segments at once.
                     _pipeline.Run(count, tiles, (i, encoder) => _units[i].Encode(job.View, translator, encoder), _ => { });
+                    // Each row of tiles weighed by how well its area compressed before, so the
+                    // segments take about the same time (CompressionRatioMap).
                     _segments.Clear();
                     for (int i = 0; i < count; i++)
                     {
-                        _segments.Add(_units[i].Memory, _units[i].LastOfRect);
+                        Unit unit = _units[i];
+                        _segments.Add(unit.Memory, unit.LastOfRect, _ratios.Weight(unit.Rect.X, unit.Rect.Y + unit.RowY, unit.Rect.Width, unit.Height));
                     }
 
                     _dataPerPixel = _segments.TotalBytes / (double)pixels64;
@@ -262,6 +268,7 @@ public sealed class ZrleEncoder : IRectangleEncoder
                     try
                     {
                         _deflater.Compress(_segments, threads, _pipeline);
+                        RecordRatios(count);
                         int r = 0;
                         for (int i = 0; i < count; i++)
                         {
@@ -328,6 +335,40 @@ public sealed class ZrleEncoder : IRectangleEncoder
     }
 
     /// <summary>One row of tiles of one rectangle and its encoded bytes (in an array rented from the shared pool).</summary>
+    /// <summary>The bytes of data in each segment of the last call compressed in segments (for tests).</summary>
+    internal IReadOnlyList<long> LastSegmentLengths => _lastSegmentLengths;
+
+    /// <summary>
+    /// Records, for each row of tiles of the last segmented call, the ratio its segment (the one
+    /// holding the middle of its data) compressed to: the segments' joined output is one stream,
+    /// so a row's own share is not known, and a segment's is close enough to move the next
+    /// call's cut towards equal time.
+    /// </summary>
+    private void RecordRatios(int count)
+    {
+        _lastSegmentLengths.Clear();
+        for (int j = 0; j < _segments.SegmentCount; j++)
+        {
+            _lastSegmentLengths.Add(_segments.SegmentLength(j));
+        }
+
+        long offset = 0;
+        int segment = 0;
+        for (int i = 0; i < count; i++)
+        {
+            Unit unit = _units[i];
+            int length = unit.Bytes.Length;
+            long middle = offset + (length / 2);
+            while (segment < _segments.SegmentCount - 1 && middle >= _segments.SegmentStart(segment) + _segments.SegmentLength(segment))
+            {
+                segment++;
+            }
+
+            _ratios.Record(unit.Rect.X, unit.Rect.Y + unit.RowY, unit.Rect.Width, unit.Height, _segments.SegmentLength(segment), _segments.SegmentOutputLength(segment));
+            offset += length;
+        }
+    }
+
     private sealed class Unit
     {
         private byte[] _bytes = [];
