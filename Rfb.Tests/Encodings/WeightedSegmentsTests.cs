@@ -42,6 +42,10 @@ public sealed class WeightedSegmentsTests
         return pixels;
     }
 
+    /// <summary>Encodes the whole frame in one call.</summary>
+    private static void EncodeWhole(IRectangleEncoder encoder, uint[] pixels, EncodeSettings settings, ArrayBufferWriter<byte> output) =>
+        encoder.EncodeBatch(new PixelView(pixels, Width, Width, Height), [new BatchRect(0, 0, Width, Height, 0, 0)], s_canonical, settings, output, new bool[1]);
+
     private static void AssertDecodesTo(uint[] pixels, TraceFramebuffer seen)
     {
         for (int y = 0; y < Height; y++)
@@ -67,16 +71,14 @@ public sealed class WeightedSegmentsTests
     public void Tight_SecondCall_CutsTheCheapTopAndTheDearBottomAtEqualTime()
     {
         uint[] pixels = Frame();
-        var view = new PixelView(pixels, Width, Width, Height);
         var settings = new EncodeSettings { CompressLevel = 2, QualityLevel = -1 };
         using var encoder = new TightEncoder(2);
         var output = new ArrayBufferWriter<byte>();
-        BatchRect[] whole = [new(0, 0, Width, Height, 0, 0)];
 
         // The first call has no data per pixel to go by, so it is not cut; it fills the map.
-        encoder.EncodeBatch(view, whole, s_canonical, settings, output, new bool[1]);
+        EncodeWhole(encoder, pixels, settings, output);
         Assert.Empty(encoder.LastFullColourSegmentLengths);
-        encoder.EncodeBatch(view, whole, s_canonical, settings, output, new bool[1]);
+        EncodeWhole(encoder, pixels, settings, output);
         AssertFirstSegmentTakesMost(encoder.LastFullColourSegmentLengths, "Tight");
 
         AssertDecodesTo(pixels, ClientDecoding.Decode(output.WrittenSpan, EncodingType.Tight, Width, Height));
@@ -86,21 +88,19 @@ public sealed class WeightedSegmentsTests
     public void Zrle_ThirdCall_CutsTheCheapTopAndTheDearBottomAtEqualTime()
     {
         uint[] pixels = Frame();
-        var view = new PixelView(pixels, Width, Width, Height);
         var settings = new EncodeSettings { CompressLevel = 2 };
         using var encoder = new ZrleEncoder(2);
         var output = new ArrayBufferWriter<byte>();
-        BatchRect[] whole = [new(0, 0, Width, Height, 0, 0)];
 
         // The first call is not cut (no data per pixel yet); the second is cut at equal bytes,
         // as nothing is known of the areas, and records each segment's ratio; the third is cut
         // by those.
-        encoder.EncodeBatch(view, whole, s_canonical, settings, output, new bool[1]);
+        EncodeWhole(encoder, pixels, settings, output);
         Assert.Empty(encoder.LastSegmentLengths);
-        encoder.EncodeBatch(view, whole, s_canonical, settings, output, new bool[1]);
+        EncodeWhole(encoder, pixels, settings, output);
         Assert.Equal(2, encoder.LastSegmentLengths.Count);
         Assert.InRange(encoder.LastSegmentLengths[0] - encoder.LastSegmentLengths[1], -1, 1);
-        encoder.EncodeBatch(view, whole, s_canonical, settings, output, new bool[1]);
+        EncodeWhole(encoder, pixels, settings, output);
         AssertFirstSegmentTakesMost(encoder.LastSegmentLengths, "ZRLE");
 
         AssertDecodesTo(pixels, ClientDecoding.Decode(output.WrittenSpan, EncodingType.Zrle, Width, Height));
