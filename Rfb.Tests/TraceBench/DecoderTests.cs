@@ -247,19 +247,96 @@ public sealed class DecoderTests
         Assert.Equal(double.PositiveInfinity, BenchRunner.Psnr(a, a));
     }
 
+    [Fact]
+    public void Hextile_EverySubencodingAndBackgroundCarriedOver_GivesPixels()
+    {
+        const uint a = 0x00112233, b = 0x00445566, c = 0x00778899;
+        var bytes = new List<byte>();
+        // 20x3: two tiles, 16x3 then 4x3. Tile 1: background a, foreground b, two subrects in the
+        // foreground: (1,0) 2x1 and (15,2) 1x1.
+        bytes.Add(2 | 4 | 8);
+        bytes.AddRange(Le(a));
+        bytes.AddRange(Le(b));
+        bytes.AddRange([2, 0x10, 0x10, 0xF2, 0x00]);
+        // Tile 2: background carried over, one coloured subrect c at (3,1) 1x2.
+        bytes.AddRange([8 | 16, 1]);
+        bytes.AddRange(Le(c));
+        bytes.AddRange([0x31, 0x01]);
+        // A second rectangle, 2x1, as a raw tile.
+        bytes.Add(1);
+        bytes.AddRange(Le(c));
+        bytes.AddRange(Le(a));
+
+        TraceFramebuffer fb = DecodeAll(new HextileDecoder(), bytes, 20, [(0, 0, 20, 3), (0, 3, 2, 1)]);
+        Assert.Equal([a, b, b, a], Area(fb, 0, 0, 4, 1));
+        Assert.Equal([a, b], Area(fb, 14, 2, 2, 1));
+        Assert.Equal([a, a, a, a, a, a, a, c, a, a, a, c], Area(fb, 16, 0, 4, 3));
+        Assert.Equal([c, a], Area(fb, 0, 3, 2, 1));
+    }
+
+    [Fact]
+    public void Raw_TwoRows_GivesPixels()
+    {
+        var bytes = new List<byte>();
+        foreach (uint p in new uint[] { 1, 2, 3, 4, 5, 6 })
+        {
+            bytes.AddRange(Le(p));
+        }
+
+        TraceFramebuffer fb = DecodeAll(new RawDecoder(), bytes, 3, [(0, 1, 3, 2)]);
+        Assert.Equal([1u, 2, 3, 4, 5, 6], Area(fb, 0, 1, 3, 2));
+    }
+
+    [Fact]
+    public void Framing_UnknownEncodingOrUndefinedPayload_ThrowsClearly()
+    {
+        var ex = Assert.Throws<InvalidDataException>(() => PayloadFraming.Skip(new RfbInput(new MemoryStream([0, 0, 0, 0])), 12345, 2, 2));
+        Assert.Contains("encoding 12345", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<InvalidDataException>(() => PayloadFraming.Skip(new RfbInput(new MemoryStream([0xB0])), EncodingType.Tight, 2, 2));
+        Assert.Contains("0xB0", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<InvalidDataException>(() => PayloadFraming.Skip(new RfbInput(new MemoryStream([0xA0, 0])), EncodingType.Tight, 2, 2));
+        Assert.Contains("TightPNG", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<InvalidDataException>(() => PayloadFraming.Skip(new RfbInput(new MemoryStream([0x40, 3])), EncodingType.Tight, 2, 2));
+        Assert.Contains("filter 3", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<InvalidDataException>(() => PayloadFraming.Skip(new RfbInput(new MemoryStream([0x7F, 0xFF, 0xFF, 0xFF])), EncodingType.Zrle, 2, 2));
+        Assert.Contains("ZRLE", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(EncodingType.Raw, new byte[] { 1, 2, 3, 4, 5, 6, 7 })]
+    [InlineData(EncodingType.Zrle, new byte[] { 0, 0, 0, 9, 1, 2, 3 })]
+    [InlineData(EncodingType.Tight, new byte[] { 0x00, 0x85, 0x01, 1, 2 })]
+    [InlineData(EncodingType.Hextile, new byte[] { 2 | 8, 1, 2, 3, 4, 3, 0 })]
+    public void Framing_PayloadCutShort_ThrowsEndOfStream(int encoding, byte[] payload)
+    {
+        // Raw 2x1 needs 8 bytes; ZRLE claims 9 after its length; Tight copy data of 2x2 (12 bytes)
+        // claims 133; Hextile's three subrects need 6 bytes. Each ends short.
+        Assert.Throws<EndOfStreamException>(() => PayloadFraming.Skip(new RfbInput(new MemoryStream(payload)), encoding, 2, 1 + (encoding == EncodingType.Tight ? 1 : 0)));
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="rects"/> one after the other from <paramref name="bytes"/>, and
+    /// checks that the client's framing (<see cref="PayloadFraming"/>), which finds where each
+    /// payload ends without decoding it, ends every rectangle exactly where its decoding ended.
+    /// </summary>
     private static TraceFramebuffer DecodeAll(IRectangleDecoder decoder, List<byte> bytes, int width, List<(int X, int Y, int W, int H)> rects, int height = 4)
     {
         var fb = new TraceFramebuffer(width, height);
         byte[] all = bytes.ToArray();
         var input = new RfbInput(new MemoryStream(all));
+        var framed = new RfbInput(new MemoryStream(all));
         foreach ((int x, int y, int w, int h) in rects)
         {
+            PayloadFraming.Skip(framed, decoder.Encoding, w, h);
             decoder.Decode(input, x, y, w, h, fb);
+            Assert.Equal(input.Position, framed.Position);
         }
 
         Assert.Equal(all.Length, input.Position);
         return fb;
     }
+
+    private static byte[] Le(uint p) => [(byte)p, (byte)(p >> 8), (byte)(p >> 16), (byte)(p >> 24)];
 
     private static uint[] Area(TraceFramebuffer fb, int x, int y, int w, int h)
     {

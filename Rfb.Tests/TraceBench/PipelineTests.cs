@@ -57,6 +57,9 @@ public sealed class PipelineTests : IDisposable
     [InlineData("recorded", "tight", "8", "2")]
     [InlineData("max", "zrle", "-", "-")]
     [InlineData("recorded", "zrle", "-", "-")]
+    [InlineData("max", "hextile", "-", "-")]
+    [InlineData("max", "zlib", "-", "-")]
+    [InlineData("max", "tightpng", "-", "-")]
     public async Task Run_ShortTraceEncoded_ClientDecodesTheTraceFinalFrame(string pace, string encoding, string quality, string compress)
     {
         string trace = TracePaths.TestData(TracePaths.XtermFirst30);

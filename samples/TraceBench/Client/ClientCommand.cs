@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Pipelines;
 using Rfb.Recording;
 
 namespace TraceBench.Client;
@@ -8,15 +9,19 @@ namespace TraceBench.Client;
 /// client as its own process, so that the bench process's CPU time is the server's alone.
 /// </summary>
 /// <remarks>
-/// Standard output, one line each: <c>READY</c> once the first (non-incremental) update is read;
-/// an <see cref="UpdateRecord"/> line per later update; <c>END skipped first-skipped-encoding jpeg-rectangles</c>
-/// at the end. It stops when standard input ends or says <c>stop</c>, then writes its
+/// Standard output, one line each: <c>READY</c> once the first (non-incremental) update is read
+/// and decoded; an <see cref="UpdateRecord"/> line per later update as soon as its last byte is
+/// read (it is decoded after that, on another thread); <c>END skipped first-skipped-encoding jpeg-rectangles</c>
+/// at the end, once every update read has been decoded. It stops when standard input ends or says <c>stop</c>, then writes its
 /// framebuffer to the dump file (u32 LE width, u32 LE height, XRGB8888 rows).
 /// </remarks>
 internal static class ClientCommand
 {
     public const string Ready = "READY";
     public const string End = "END";
+
+    /// <summary>The most bytes read and not yet decoded before the reading waits for the decoding (<see cref="Run"/>).</summary>
+    public const int PauseBytes = 64 * 1024 * 1024;
 
     public static int Run(string[] args)
     {
@@ -53,16 +58,55 @@ internal static class ClientCommand
             client.Shutdown();
         }) { IsBackground = true, Name = "stdin" };
         stdin.Start();
+        // Later updates are framed on this thread and decoded on another from a copy of their
+        // bytes, so an update is reported (and the next one requested) when its last byte is read,
+        // not when it has been inflated and drawn: the decoding of one update overlaps the
+        // server's work on the next, as in a viewer that reads and draws on different threads.
+        // The pipe holds at most PauseBytes not yet decoded; past that the reading waits.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PauseBytes, resumeWriterThreshold: PauseBytes / 2, useSynchronizationContext: false));
+        Exception? decodeError = null;
+        var decoding = new Thread(() =>
+        {
+            var copy = new RfbInput(pipe.Reader.AsStream());
+            try
+            {
+                while (true)
+                {
+                    client.DecodeUpdate(copy);
+                }
+            }
+            catch (EndOfStreamException)
+            {
+                // Every update read has been decoded (the reading ended and completed the pipe).
+            }
+            catch (Exception ex)
+            {
+                Volatile.Write(ref decodeError, ex);
+                client.Shutdown();
+            }
+            finally
+            {
+                pipe.Reader.Complete();
+            }
+        }) { IsBackground = true, Name = "decode" };
         try
         {
             client.RequestUpdate(incremental: false);
             client.ReadUpdate();
             output.WriteLine(Ready);
             output.Flush();
+            client.Input.Tap = pipe.Writer;
+            decoding.Start();
+            client.RequestUpdate(incremental: true);
             while (true)
             {
+                UpdateRecord record = client.FrameUpdate();
+                if (pipe.Writer.FlushAsync().AsTask().GetAwaiter().GetResult().IsCompleted)
+                {
+                    break; // the decoding thread failed and stopped reading
+                }
+
                 client.RequestUpdate(incremental: true);
-                UpdateRecord record = client.ReadUpdate();
                 output.WriteLine(record.ToLine());
                 output.Flush();
             }
@@ -70,9 +114,26 @@ internal static class ClientCommand
         catch (Exception ex) when (Volatile.Read(ref stopping) == 1 && ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
         {
         }
-        catch (EndOfStreamException) when (Volatile.Read(ref stopping) == 0)
+        catch (EndOfStreamException) when (Volatile.Read(ref stopping) == 0 && Volatile.Read(ref decodeError) is null)
         {
             Console.Error.WriteLine("client: the server closed the connection before the bench said stop.");
+        }
+        catch (Exception) when (Volatile.Read(ref decodeError) is not null)
+        {
+            // The decoding thread shut the socket down; its error is the one to report.
+        }
+        finally
+        {
+            pipe.Writer.Complete();
+            if (decoding.IsAlive)
+            {
+                decoding.Join();
+            }
+        }
+
+        if (Volatile.Read(ref decodeError) is { } error)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         }
 
         if (dump is not null && client.Framebuffer is { } fb)

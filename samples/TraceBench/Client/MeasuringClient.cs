@@ -13,11 +13,23 @@ namespace TraceBench.Client;
 /// an update's last byte is read), every byte read and every rectangle decoded into its own
 /// framebuffer where a decoder exists (<see cref="IRectangleDecoder"/>).
 /// </summary>
+/// <remarks>
+/// An update is either read and decoded at once (<see cref="ReadUpdate()"/>), or only framed
+/// (<see cref="FrameUpdate"/>: its bytes read, its payloads' lengths found by
+/// <see cref="PayloadFraming"/>) so that another thread decodes it later from a copy of the bytes
+/// (<see cref="DecodeUpdate"/>), in the order they came. While updates are framed, the reading
+/// thread touches only the socket and the size it tracks itself, never <see cref="Framebuffer"/>.
+/// </remarks>
 internal sealed class MeasuringClient : IDisposable
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly Dictionary<int, IRectangleDecoder> _decoders = new();
+
+    // The framebuffer's size as the reading thread knows it (ServerInit, then DesktopSize
+    // rectangles as they are read), so that framing needs no framebuffer.
+    private int _width;
+    private int _height;
 
     private MeasuringClient(Socket socket)
     {
@@ -139,36 +151,53 @@ internal sealed class MeasuringClient : IDisposable
         m[1] = incremental ? (byte)1 : (byte)0;
         BinaryPrimitives.WriteUInt16BigEndian(m[2..], 0);
         BinaryPrimitives.WriteUInt16BigEndian(m[4..], 0);
-        BinaryPrimitives.WriteUInt16BigEndian(m[6..], (ushort)Framebuffer!.Width);
-        BinaryPrimitives.WriteUInt16BigEndian(m[8..], (ushort)Framebuffer.Height);
+        BinaryPrimitives.WriteUInt16BigEndian(m[6..], (ushort)_width);
+        BinaryPrimitives.WriteUInt16BigEndian(m[8..], (ushort)_height);
         _stream.Write(m);
     }
 
     /// <summary>
     /// Reads server messages until a FramebufferUpdate has been read completely (Bell, cut text and
-    /// colour map entries are skipped on the way) and returns what it held.
+    /// colour map entries are skipped on the way), decoding it into <see cref="Framebuffer"/>, and
+    /// returns what it held.
     /// </summary>
-    public UpdateRecord ReadUpdate()
+    public UpdateRecord ReadUpdate() => ReadUpdate(Input, decode: true);
+
+    /// <summary>
+    /// Like <see cref="ReadUpdate()"/> but without decoding: every byte of the update is read
+    /// (through <see cref="RfbInput.Tap"/> when a copy is wanted) and its last byte timed, while
+    /// <see cref="Framebuffer"/> is left as it is for <see cref="DecodeUpdate"/>.
+    /// </summary>
+    public UpdateRecord FrameUpdate() => ReadUpdate(Input, decode: false);
+
+    /// <summary>
+    /// Decodes the next FramebufferUpdate of <paramref name="source"/>, a copy of bytes that
+    /// <see cref="FrameUpdate"/> read, into <see cref="Framebuffer"/>. Updates must be decoded in
+    /// the order they were framed (the zlib streams run on from one to the next).
+    /// </summary>
+    public void DecodeUpdate(RfbInput source) => ReadUpdate(source, decode: true);
+
+    private UpdateRecord ReadUpdate(RfbInput input, bool decode)
     {
         while (true)
         {
-            long offset = Input.Position;
-            byte type = Input.ReadU8();
+            long offset = input.Position;
+            byte type = input.ReadU8();
             long first = Stopwatch.GetTimestamp();
             switch (type)
             {
                 case 0:
-                    return ReadUpdateBody(offset, first);
+                    return ReadUpdateBody(input, decode, offset, first);
                 case 1:
-                    Input.Skip(1);
-                    Input.ReadU16();
-                    Input.Skip(Input.ReadU16() * 6L);
+                    input.Skip(1);
+                    input.ReadU16();
+                    input.Skip(input.ReadU16() * 6L);
                     break;
                 case 2:
                     break;
                 case 3:
-                    Input.Skip(3);
-                    Input.Skip(Input.ReadU32());
+                    input.Skip(3);
+                    input.Skip(input.ReadU32());
                     break;
                 default:
                     throw new InvalidDataException($"The server sent message type {type}, which this client did not ask for.");
@@ -199,17 +228,17 @@ internal sealed class MeasuringClient : IDisposable
         }
     }
 
-    private UpdateRecord ReadUpdateBody(long offset, long firstTicks)
+    private UpdateRecord ReadUpdateBody(RfbInput input, bool decode, long offset, long firstTicks)
     {
-        Input.Skip(1);
-        int count = Input.ReadU16();
+        input.Skip(1);
+        int count = input.ReadU16();
         int rects = 0;
         long pixels = 0;
         long rawBytes = 4;
         for (int i = 0; count == 0xFFFF || i < count; i++)
         {
-            int x = Input.ReadU16(), y = Input.ReadU16(), w = Input.ReadU16(), h = Input.ReadU16();
-            int encoding = Input.ReadS32();
+            int x = input.ReadU16(), y = input.ReadU16(), w = input.ReadU16(), h = input.ReadU16();
+            int encoding = input.ReadS32();
             if (encoding == EncodingType.LastRect)
             {
                 rawBytes += 12;
@@ -218,7 +247,18 @@ internal sealed class MeasuringClient : IDisposable
 
             if (encoding == EncodingType.DesktopSize)
             {
-                Framebuffer!.Resize(w, h);
+                if (decode)
+                {
+                    Framebuffer!.Resize(w, h);
+                }
+
+                if (ReferenceEquals(input, Input))
+                {
+                    // The reading thread's own size (framing, or reading and decoding at once),
+                    // not the decoding thread's, which follows later.
+                    (_width, _height) = (w, h);
+                }
+
                 rawBytes += 12;
                 continue;
             }
@@ -228,12 +268,21 @@ internal sealed class MeasuringClient : IDisposable
                 throw new InvalidDataException($"The server sent a rectangle in encoding {encoding}, which this client cannot read.");
             }
 
-            if (x + w > Framebuffer!.Width || y + h > Framebuffer.Height)
+            (int fbWidth, int fbHeight) = decode ? (Framebuffer!.Width, Framebuffer.Height) : (_width, _height);
+            if (x + w > fbWidth || y + h > fbHeight)
             {
-                throw new InvalidDataException($"The rectangle {w}x{h}+{x}+{y} leaves the {Framebuffer.Width}x{Framebuffer.Height} framebuffer.");
+                throw new InvalidDataException($"The rectangle {w}x{h}+{x}+{y} leaves the {fbWidth}x{fbHeight} framebuffer.");
             }
 
-            decoder.Decode(Input, x, y, w, h, Framebuffer);
+            if (decode)
+            {
+                decoder.Decode(input, x, y, w, h, Framebuffer!);
+            }
+            else
+            {
+                PayloadFraming.Skip(input, encoding, w, h);
+            }
+
             rects++;
             if (encoding == EncodingType.CopyRect)
             {
@@ -245,7 +294,7 @@ internal sealed class MeasuringClient : IDisposable
                 rawBytes += 12 + (long)w * h * 4;
             }
 
-            if (!decoder.DecodesPixels)
+            if (decode && !decoder.DecodesPixels)
             {
                 SkippedRectangles++;
                 FirstSkippedEncoding ??= encoding;
@@ -253,7 +302,7 @@ internal sealed class MeasuringClient : IDisposable
 
         }
 
-        return new UpdateRecord(offset, firstTicks, Stopwatch.GetTimestamp(), Input.Position - offset, rects, pixels, rawBytes);
+        return new UpdateRecord(offset, firstTicks, Stopwatch.GetTimestamp(), input.Position - offset, rects, pixels, rawBytes);
     }
 
     private void Handshake()
@@ -318,6 +367,7 @@ internal sealed class MeasuringClient : IDisposable
         Input.ReadExactly(name);
         DesktopName = Encoding.UTF8.GetString(name);
         Framebuffer = new TraceFramebuffer(width, height);
+        (_width, _height) = (width, height);
     }
 
     private string ReadReason()
