@@ -43,6 +43,8 @@ public sealed partial class DisplayConsole : IDisposable
     private readonly List<ConsoleCopy> _copies = new();
     private readonly List<PixelRect> _resolveScratch = new();
     private readonly List<PixelRect> _heldScratch = new();
+    private readonly List<ScrollMove> _scrollMoves = new();
+    private readonly ScrollDetector _scrolls = new();
     private readonly AutoResetEvent _wake = new(false);
     private readonly Thread? _refreshThread;
 
@@ -504,7 +506,8 @@ public sealed partial class DisplayConsole : IDisposable
             GuestSurface? surface = _surface;
             if (surface is not null)
             {
-                any = CompareAndCopyUnsynchronized(surface, work);
+                any = MoveScrolledRowsUnsynchronized(surface, work);
+                any |= CompareAndCopyUnsynchronized(surface, work);
             }
         }
         finally
@@ -514,6 +517,78 @@ public sealed partial class DisplayConsole : IDisposable
         }
 
         return any;
+    }
+
+    /// <summary>
+    /// Where the guest scrolled by redrawing (no blit reported in this frame), moves the shadow's
+    /// rows as a blit would and records the move for readers (<see cref="ScrollDetector"/>), so
+    /// the comparison that follows finds only what is new. The pending damage stays pending: it
+    /// is compared right after, and the moved rows now equal the guest's. Returns whether it moved
+    /// anything.
+    /// </summary>
+    private bool MoveScrolledRowsUnsynchronized(GuestSurface surface, List<PixelRect> rects)
+    {
+        if (!_options.DetectScrolls || Volatile.Read(ref _moveUnannounced) || surface.Format is not (DrmFourcc.Xrgb8888 or DrmFourcc.Argb8888))
+        {
+            return false;
+        }
+
+        var bounds = new PixelRect(0, 0, _width, _height);
+        PixelRect area = default;
+        long damaged = 0;
+        foreach (PixelRect raw in rects)
+        {
+            PixelRect rect = raw.Intersect(bounds);
+            area = area.Union(rect);
+            damaged += rect.Area;
+        }
+
+        if (!_scrolls.ShouldSearch(area, damaged))
+        {
+            return false;
+        }
+
+        List<ScrollMove> moves = _scrollMoves;
+        moves.Clear();
+        if (!_scrolls.Search(surface, _shadow, _width, area, moves))
+        {
+            return false;
+        }
+
+        foreach (ScrollMove move in moves)
+        {
+            RecordMoveUnsynchronized(move.Source, move.Destination);
+        }
+
+        moves.Clear();
+        return true;
+    }
+
+    /// <summary>Scroll searches made and moves found (<see cref="DisplayConsoleOptions.DetectScrolls"/>), for tests and benchmarks.</summary>
+    internal (long Searches, long Moves) ScrollStatistics
+    {
+        get
+        {
+            lock (_refreshLock)
+            {
+                return (_scrolls.Searches, _scrolls.MovesFound);
+            }
+        }
+    }
+
+    /// <summary>Moves the shadow's <paramref name="src"/> to <paramref name="dst"/>, stamps the destination and keeps the move for readers (under the write lock).</summary>
+    private void RecordMoveUnsynchronized(PixelRect src, PixelRect dst)
+    {
+        long sourceGeneration = _tiles.NewestGeneration(src);
+        MoveShadowUnsynchronized(src, dst);
+        long generation = _tiles.NextGeneration();
+        _tiles.Stamp(dst, generation);
+        if (_copies.Count == MaxRecentCopies)
+        {
+            _copies.RemoveAt(0);
+        }
+
+        _copies.Add(new ConsoleCopy(generation, sourceGeneration, src, dst));
     }
 
     private bool CompareAndCopyUnsynchronized(GuestSurface surface, List<PixelRect> rects)
@@ -896,16 +971,7 @@ public sealed partial class DisplayConsole : IDisposable
         try
         {
             CompareAndCopyUnsynchronized(surface, resolve);
-            long sourceGeneration = _tiles.NewestGeneration(src);
-            MoveShadowUnsynchronized(src, dst);
-            long generation = _tiles.NextGeneration();
-            _tiles.Stamp(dst, generation);
-            if (_copies.Count == MaxRecentCopies)
-            {
-                _copies.RemoveAt(0);
-            }
-
-            _copies.Add(new ConsoleCopy(generation, sourceGeneration, src, dst));
+            RecordMoveUnsynchronized(src, dst);
         }
         finally
         {

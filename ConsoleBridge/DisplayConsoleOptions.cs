@@ -21,6 +21,15 @@ public sealed class DisplayConsoleOptions
     /// </summary>
     public bool AutoRefresh { get; set; } = true;
 
+    /// <summary>
+    /// Whether a refresh looks for content the guest scrolled by redrawing it (a terminal's jump
+    /// scroll, a text console, a page) and sends it as a move (CopyRect) instead of pixels. Only
+    /// vertical moves of whole rows of the damaged area, on XRGB8888 and ARGB8888 surfaces, and
+    /// not in a frame for which the emulator reported a blit itself. Default true; see
+    /// docs/architecture.md ("Scrolls found in redrawn frames") for what it costs and gains.
+    /// </summary>
+    public bool DetectScrolls { get; set; } = true;
+
     /// <summary>Damage tile side in pixels (default 64).</summary>
     public int TileSize { get; set; } = TileGrid.DefaultTileSize;
 

@@ -207,15 +207,26 @@ public sealed class GuestMachineTests
     {
         using DisplayConsole console = NewConsole();
         var guest = new GuestMachine(console, W, H);
-        // Warm up: JIT, and the console's pending-damage list reaching its full size.
-        RenderFrames(guest, 0, 99);
+        // Warm up: JIT, and the console's pending-damage list reaching its full size. The frames
+        // go on for a second of wall time: until the runtime has promoted the frame loop's methods
+        // from their instrumented tier (tiered PGO's probes allocate on this thread while that
+        // code runs; promotion waits for a pause in new compilations, so a test class that ran
+        // other code first could leave them instrumented through a shorter warm-up).
+        long frame = 0;
+        var warmUp = System.Diagnostics.Stopwatch.StartNew();
+        while (frame < 100 || (warmUp.Elapsed < TimeSpan.FromSeconds(1) && frame < 100_000))
+        {
+            RenderFrames(guest, frame, frame + 99);
+            frame += 100;
+        }
+
         // The JIT's tier-up may allocate a few bytes once on this thread while methods are
         // recompiled; an allocation in the frame loop itself shows in every window.
         var windows = new List<long>();
         for (int window = 0; window < 3; window++)
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
-            RenderFrames(guest, 100 + (window * 300), 399 + (window * 300));
+            RenderFrames(guest, frame + (window * 300), frame + 299 + (window * 300));
             windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
             if (windows[^1] == 0)
             {

@@ -84,6 +84,46 @@ public sealed class PipelineTests : IDisposable
         Assert.True(r.Bytes < r.RawBytes, $"{encoding} sent {r.Bytes} bytes for {r.RawBytes} as Raw: {output}");
     }
 
+    [Theory]
+    [InlineData("zrle")]
+    [InlineData("tight")]
+    [InlineData("raw")]
+    public async Task Run_ScrollsReplayedAsRedraws_FoundAsMovesAndFinalFrameExact(string encoding)
+    {
+        // The paced xterm trace scrolls with CopyRect; replayed as an emulator that cannot report
+        // blits (--blits damage), the guest memory is the same but the console sees only damage.
+        // The console's scroll search must find the moves: far fewer pixels sent than without
+        // it, and the client (its own process, its own decoders) must still end on the exact frame.
+        string trace = TracePaths.TestData(TracePaths.PacedFirst40);
+        async Task<BenchResult> Run(string detection, string png)
+        {
+            var output = new StringWriter();
+            IReadOnlyList<BenchResult> results = await Bench.RunAsync(
+                BenchOptions.Parse([trace, "--pace", "max", "--encoding", encoding, "--blits", "damage", "--scroll-detection", detection, "--final-frame", png]),
+                output,
+                TextWriter.Null,
+                CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+            BenchResult r = Assert.Single(results);
+            Assert.True(r.FinalFrameMatches, $"scroll detection {detection}: {r.FinalFrame}\n{output}");
+            ImageAssert.Equal(Expected(trace), PngDecoder.Decode(png), $"final frame in {encoding}, scroll detection {detection}");
+            return r;
+        }
+
+        BenchResult off = await Run("off", Path.Combine(_dir, "off.png"));
+        BenchResult on = await Run("on", Path.Combine(_dir, "on.png"));
+        Assert.True(on.MpxSent * 2 < off.MpxSent, $"{encoding}: {on.MpxSent} Mpx sent with scroll detection, {off.MpxSent} without");
+        Assert.True(on.Bytes * 3 < off.Bytes * 2, $"{encoding}: {on.Bytes} bytes with scroll detection, {off.Bytes} without");
+    }
+
+    [Fact]
+    public void Options_BlitsAsDamageWithPeers_RefusedWithAReason()
+    {
+        var e = Assert.Throws<BenchOptionsException>(() => BenchOptions.Parse(["t.fbs", "--blits", "damage", "--peers", "xvnc"]));
+        Assert.Contains("--blits damage", e.Message);
+        Assert.Throws<BenchOptionsException>(() => BenchOptions.Parse(["t.fbs", "--blits", "none"]));
+        Assert.Throws<BenchOptionsException>(() => BenchOptions.Parse(["t.fbs", "--scroll-detection", "maybe"]));
+    }
+
     internal static ImageRgb Expected(string trace)
     {
         var fb = new TraceFramebuffer(1, 1);

@@ -50,11 +50,11 @@ internal static class Bench
                 // Unmeasured: the same replay through a server of its own, so that the JIT has
                 // compiled and optimised this process's server code before the measured run.
                 progress.WriteLine($"  {trace.Name}: warm-up replay (not measured)");
-                await using var warm = new RfbBenchServer();
+                await using var warm = new RfbBenchServer { ReportBlits = options.ReportBlits, DetectScrolls = options.DetectScrolls };
                 await BenchRunner.RunAsync(trace, warm, options, progress: null, cancellationToken).ConfigureAwait(false);
             }
 
-            await using (var ours = new RfbBenchServer())
+            await using (var ours = new RfbBenchServer { ReportBlits = options.ReportBlits, DetectScrolls = options.DetectScrolls })
             {
                 results.Add(await BenchRunner.RunAsync(trace, ours, options, progress, cancellationToken).ConfigureAwait(false));
             }

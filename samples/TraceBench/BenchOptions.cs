@@ -20,6 +20,7 @@ internal sealed class BenchOptions
           TraceBench TRACE... [--encoding {EncodingNames.All}] [--quality N] [--compress N] [--threads N]
                      [--pace recorded|max] [--encoder-only] [--peers xvnc,libvncserver,neatvnc]
                      [--json FILE] [--final-frame FILE.png] [--charts DIR] [--clients N] [--warmup]
+                     [--blits report|damage] [--scroll-detection on|off]
           TraceBench record HOST:PORT --seconds N OUT.fbs.zst
 
         Options:
@@ -41,6 +42,12 @@ internal sealed class BenchOptions
                               its memory per connected client (default 1; peers always get one)
           --warmup            replay each trace once through this server, unmeasured, before the measured
                               run (the JIT compiles and optimises the server's code first; peers are native)
+          --blits MODE        report (default): a recorded CopyRect is applied to guest memory and reported
+                              to the console as a blit; damage: applied and only invalidated, as by an
+                              emulator that cannot report blits (this server only; not with --peers)
+          --scroll-detection on|off
+                              whether this server's console looks for scrolled rows in redrawn frames
+                              (DisplayConsoleOptions.DetectScrolls; default on)
         """;
 
     public List<string> Traces { get; } = new();
@@ -66,6 +73,12 @@ internal sealed class BenchOptions
     public bool Warmup { get; private set; }
 
     public List<string> Peers { get; } = new();
+
+    /// <summary>Whether recorded CopyRects are reported to the console as blits (else only invalidated).</summary>
+    public bool ReportBlits { get; private set; } = true;
+
+    /// <summary>Whether this server's console looks for scrolls in redrawn frames.</summary>
+    public bool DetectScrolls { get; private set; } = true;
 
     public string? JsonPath { get; private set; }
 
@@ -159,6 +172,22 @@ internal sealed class BenchOptions
                     }
 
                     break;
+                case "--blits":
+                    o.ReportBlits = v switch
+                    {
+                        "report" => true,
+                        "damage" => false,
+                        _ => throw new BenchOptionsException($"--blits {v}: use report or damage."),
+                    };
+                    break;
+                case "--scroll-detection":
+                    o.DetectScrolls = v switch
+                    {
+                        "on" => true,
+                        "off" => false,
+                        _ => throw new BenchOptionsException($"--scroll-detection {v}: use on or off."),
+                    };
+                    break;
                 case "--json":
                     o.JsonPath = v;
                     break;
@@ -189,6 +218,11 @@ internal sealed class BenchOptions
         if (o.EncoderOnly && o.Peers.Count > 0)
         {
             throw new BenchOptionsException("--encoder-only measures this library's encoders alone; it cannot run --peers.");
+        }
+
+        if (!o.ReportBlits && o.Peers.Count > 0)
+        {
+            throw new BenchOptionsException("--blits damage changes only this server's replay; the peers' harnesses report blits, so it cannot run --peers.");
         }
 
         if (o.EncoderOnly && o.Clients > 1)

@@ -36,6 +36,12 @@ internal sealed class RfbBenchServer : IBenchServer
 
     public int MemoryProcessId => Environment.ProcessId;
 
+    /// <summary>Whether a recorded CopyRect is reported to the console as a blit (true) or only invalidated, as by an emulator that cannot report blits.</summary>
+    public bool ReportBlits { get; init; } = true;
+
+    /// <summary>The console's <see cref="DisplayConsoleOptions.DetectScrolls"/>.</summary>
+    public bool DetectScrolls { get; init; } = true;
+
     /// <summary>For tests: changes the server's options before it starts.</summary>
     internal Action<RfbServerOptions>? ConfigureForTests { get; init; }
 
@@ -48,7 +54,7 @@ internal sealed class RfbBenchServer : IBenchServer
     public Task<int> StartAsync(LoadedTrace trace, CancellationToken cancellationToken)
     {
         _trace = trace;
-        _console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false, InitialWidth = trace.Width, InitialHeight = trace.Height });
+        _console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false, InitialWidth = trace.Width, InitialHeight = trace.Height, DetectScrolls = DetectScrolls });
         _guest = new TraceFramebuffer(trace.Width, trace.Height);
         _console.SwitchSurface(_guest.CreateSurface());
 
@@ -81,7 +87,15 @@ internal sealed class RfbBenchServer : IBenchServer
                     break;
                 case TraceOperationKind.Copy:
                     guest.Apply(op);
-                    console.CopyRect(op.SourceX, op.SourceY, op.X, op.Y, op.Width, op.Height);
+                    if (ReportBlits)
+                    {
+                        console.CopyRect(op.SourceX, op.SourceY, op.X, op.Y, op.Width, op.Height);
+                    }
+                    else
+                    {
+                        console.Invalidate(op.Rect);
+                    }
+
                     break;
                 case TraceOperationKind.DesktopSize:
                     guest.Apply(op);
