@@ -86,6 +86,26 @@ public sealed class WebSocketTransportTests
         Assert.Equal((true, 2, "0101"), (fin, opcode, Convert.ToHexString(payload)));
     }
 
+    [Fact]
+    public async Task FragmentedMessage_ReachesTheSessionOnlyWhenWhole()
+    {
+        await using WebSocketTestServer server = await WebSocketTestServer.StartAsync();
+        await using RawWebSocketClient raw = await RawWebSocketClient.ConnectAsync(server.WebSocketEndpoint);
+        await raw.UpgradeAsync(server.WebSocketEndpoint.Port);
+        Assert.Equal(s_serverVersion, (await raw.ReadFrameAsync()).Payload);
+
+        // The whole version line, but in a message not yet ended: the session must not see it,
+        // so no security types come back until the last (empty) fragment arrives.
+        await raw.SendAsync(RawWebSocketClient.Frame(0x02, "RFB 003.008\n"u8));
+        Task<(bool Fin, int Opcode, byte[] Payload)> reply = raw.ReadFrameAsync();
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.False(reply.IsCompleted, "the server answered a message that had not ended");
+
+        await raw.SendAsync(RawWebSocketClient.Frame(0x80, ReadOnlySpan<byte>.Empty));
+        (bool fin, int opcode, byte[] payload) = await reply.WaitAsync(TestClient.Timeout);
+        Assert.Equal((true, 2, "0101"), (fin, opcode, Convert.ToHexString(payload)));
+    }
+
     [Theory]
     [InlineData("unmasked", 1002)]
     [InlineData("reserved opcode", 1002)]

@@ -10,7 +10,8 @@ namespace Rfb.Transports;
 /// the client are pumped into <see cref="Input"/> as one byte stream, and what the session writes
 /// to <see cref="Output"/> leaves as binary messages. The BCL's WebSocket does the framing, the
 /// masking check, fragmentation, ping/pong and the close handshake; this class adds the limit on
-/// message size (1009) and refuses text messages (1003).
+/// message size (1009), hands each message to the session only once it is whole, and refuses
+/// text messages (1003).
 /// </summary>
 internal sealed class WebSocketPipe : IDuplexPipe
 {
@@ -93,12 +94,17 @@ internal sealed class WebSocketPipe : IDuplexPipe
                     continue;
                 }
 
-                if (result.EndOfMessage)
+                // A message reaches the session whole: its fragments (and the pieces of a large
+                // frame) wait unflushed in the pipe, at most MaxMessageSize bytes, until its last
+                // byte. So a message over the limit is refused before the session has seen any of
+                // it, whatever the session would have made of its first part.
+                writer.Advance(result.Count);
+                if (!result.EndOfMessage)
                 {
-                    messageBytes = 0;
+                    continue;
                 }
 
-                writer.Advance(result.Count);
+                messageBytes = 0;
                 FlushResult flush = await writer.FlushAsync(_abort.Token).ConfigureAwait(false);
                 sessionGone = flush.IsCompleted;
             }

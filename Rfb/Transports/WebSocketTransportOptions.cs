@@ -46,7 +46,9 @@ public sealed class WebSocketTransportOptions
 
     /// <summary>
     /// Largest WebSocket message the client may send (default 2 MiB: room for a 1 MiB
-    /// ClientCutText). A larger one closes the connection with status 1009 (message too big).
+    /// ClientCutText). A larger one closes the connection with status 1009 (message too big). A
+    /// message is handed to the session only once its last fragment has arrived, so up to this
+    /// many bytes are held per connection meanwhile, and none of a message over the limit is seen.
     /// </summary>
     public int MaxMessageSize { get; set; } = 2 * 1024 * 1024;
 
