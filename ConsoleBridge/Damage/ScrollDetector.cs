@@ -41,8 +41,11 @@ internal sealed class ScrollDetector
     /// <summary>The least rows, moved and changed in place, that must agree on an offset.</summary>
     public const int MinVotes = 4;
 
-    /// <summary>The most moves one search makes (a pointer drawn into the moved text splits it).</summary>
-    public const int MaxRuns = 4;
+    /// <summary>The most moves one search makes (a pointer drawn into the moved text splits it into runs and parts of rows).</summary>
+    public const int MaxRuns = 8;
+
+    /// <summary>The least width of a part of rows moved beside something that did not move (a pointer).</summary>
+    public const int MinPartWidth = 64;
 
     private const int MaxBackoffShift = 4;
     private const uint ColourMask = 0x00FF_FFFFu;
@@ -51,6 +54,7 @@ internal sealed class ScrollDetector
     private readonly Dictionary<int, int> _votes = new();
     private ulong[] _guestHashes = [];
     private ulong[] _shadowHashes = [];
+    private bool[] _matches = [];
     private int _misses;
     private int _skip;
 
@@ -213,9 +217,13 @@ internal sealed class ScrollDetector
     }
 
     /// <summary>
-    /// Adds the runs of at least <see cref="MinRunRows"/> rows that equal, pixel for pixel, the
-    /// shadow's rows <paramref name="offset"/> rows away and that change at least
-    /// <see cref="MinVotes"/> rows in place; returns how many.
+    /// Adds the moves for <paramref name="offset"/>: every run of at least
+    /// <see cref="MinRunRows"/> rows that equal, pixel for pixel, the shadow's rows
+    /// <paramref name="offset"/> rows away and change at least <see cref="MinVotes"/> rows in
+    /// place moves whole; the rows between, before and after such runs (where something drawn on
+    /// top, a pointer, did not move with them) move in their columns left and right of every
+    /// difference (<see cref="AddAround"/>). Returns how many moves it added; none without a
+    /// whole run.
     /// </summary>
     private int AddRuns(GuestSurface guest, uint[] shadow, int shadowWidth, PixelRect area, int offset, List<ScrollMove> moves)
     {
@@ -223,38 +231,52 @@ internal sealed class ScrollDetector
         ReadOnlySpan<ulong> shadowHashes = _shadowHashes.AsSpan(0, area.Height);
         int first = Math.Max(0, -offset);
         int end = Math.Min(area.Height, area.Height - offset);
-        int start = moves.Count;
-        int runStart = -1, changedInRun = 0;
-        for (int r = first; r <= end; r++)
+        if (_matches.Length < area.Height)
         {
-            bool same = r < end
-                && guestHashes[r] == shadowHashes[r + offset]
-                && RowsEqual(GuestRow(guest, area, r), shadow.AsSpan((area.Y + r + offset) * shadowWidth + area.X, area.Width));
-            if (same)
+            _matches = new bool[area.Height];
+        }
+
+        Span<bool> matches = _matches.AsSpan(0, area.Height);
+        for (int r = first; r < end; r++)
+        {
+            matches[r] = guestHashes[r] == shadowHashes[r + offset]
+                && RowsEqual(GuestRow(guest, area, r), ShadowRow(shadow, shadowWidth, area, r + offset));
+        }
+
+        int start = moves.Count;
+        int blockStart = first;
+        int row = first;
+        while (row < end)
+        {
+            if (!matches[row])
             {
-                if (runStart < 0)
-                {
-                    runStart = r;
-                    changedInRun = 0;
-                }
-
-                if (guestHashes[r] != shadowHashes[r])
-                {
-                    changedInRun++;
-                }
-
+                row++;
                 continue;
             }
 
-            if (runStart >= 0 && r - runStart >= MinRunRows && changedInRun >= MinVotes && moves.Count - start < MaxRuns)
+            int runStart = row, changed = 0;
+            for (; row < end && matches[row]; row++)
             {
-                moves.Add(new ScrollMove(
-                    new PixelRect(area.X, area.Y + runStart + offset, area.Width, r - runStart),
-                    new PixelRect(area.X, area.Y + runStart, area.Width, r - runStart)));
+                if (guestHashes[row] != shadowHashes[row])
+                {
+                    changed++;
+                }
             }
 
-            runStart = -1;
+            if (row - runStart >= MinRunRows && changed >= MinVotes && moves.Count - start < MaxRuns)
+            {
+                AddAround(guest, shadow, shadowWidth, area, offset, blockStart, runStart, moves, start);
+                moves.Add(Move(area, offset, runStart, row - runStart, 0, area.Width));
+                blockStart = row;
+            }
         }
+
+        if (moves.Count == start)
+        {
+            return 0;
+        }
+
+        AddAround(guest, shadow, shadowWidth, area, offset, blockStart, end, moves, start);
 
         // Moving content down reads rows above each destination: apply the lowest move first so
         // no move reads a row an earlier one wrote (upward moves are found top down already).
@@ -264,6 +286,99 @@ internal sealed class ScrollDetector
         }
 
         return moves.Count - start;
+    }
+
+    /// <summary>
+    /// For rows <paramref name="top"/> to <paramref name="bottom"/> (exclusive) beside a whole-row
+    /// move: the columns left of the first and right of the last pixel that differs from the
+    /// shadow's rows <paramref name="offset"/> away, in any of these rows, equal them exactly;
+    /// each such part at least <see cref="MinPartWidth"/> wide that changes something in place
+    /// moves too.
+    /// </summary>
+    private static void AddAround(GuestSurface guest, uint[] shadow, int shadowWidth, PixelRect area, int offset, int top, int bottom, List<ScrollMove> moves, int start)
+    {
+        if (bottom <= top)
+        {
+            return;
+        }
+
+        int left = area.Width, right = -1;
+        for (int r = top; r < bottom && left > 0 || right < area.Width - 1 && r < bottom; r++)
+        {
+            ReadOnlySpan<uint> g = GuestRow(guest, area, r);
+            ReadOnlySpan<uint> s = ShadowRow(shadow, shadowWidth, area, r + offset);
+            int firstDifference = FirstDifference(g, s, 0, left);
+            if (firstDifference >= 0)
+            {
+                left = firstDifference;
+            }
+
+            int lastDifference = LastDifference(g, s, right + 1, area.Width);
+            if (lastDifference >= 0)
+            {
+                right = lastDifference;
+            }
+        }
+
+        if (right < 0)
+        {
+            AddPart(guest, shadow, shadowWidth, area, offset, top, bottom, 0, area.Width, moves, start);
+            return;
+        }
+
+        AddPart(guest, shadow, shadowWidth, area, offset, top, bottom, 0, left, moves, start);
+        AddPart(guest, shadow, shadowWidth, area, offset, top, bottom, right + 1, area.Width - right - 1, moves, start);
+    }
+
+    private static void AddPart(GuestSurface guest, uint[] shadow, int shadowWidth, PixelRect area, int offset, int top, int bottom, int x, int width, List<ScrollMove> moves, int start)
+    {
+        if (width < MinPartWidth || moves.Count - start >= MaxRuns)
+        {
+            return;
+        }
+
+        for (int r = top; r < bottom; r++)
+        {
+            if (!RowsEqual(GuestRow(guest, area, r).Slice(x, width), ShadowRow(shadow, shadowWidth, area, r).Slice(x, width)))
+            {
+                moves.Add(Move(area, offset, top, bottom - top, x, width));
+                return;
+            }
+        }
+    }
+
+    private static ScrollMove Move(PixelRect area, int offset, int row, int height, int x, int width)
+        => new(new PixelRect(area.X + x, area.Y + row + offset, width, height), new PixelRect(area.X + x, area.Y + row, width, height));
+
+    private static ReadOnlySpan<uint> ShadowRow(uint[] shadow, int shadowWidth, PixelRect area, int r)
+        => shadow.AsSpan((area.Y + r) * shadowWidth + area.X, area.Width);
+
+    /// <summary>The first pixel from <paramref name="from"/> before <paramref name="end"/> whose colour differs, or -1.</summary>
+    private static int FirstDifference(ReadOnlySpan<uint> guest, ReadOnlySpan<uint> shadow, int from, int end)
+    {
+        for (int i = from; i < end; i++)
+        {
+            if ((guest[i] & ColourMask) != shadow[i])
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The last pixel before <paramref name="end"/> from <paramref name="from"/> whose colour differs, or -1.</summary>
+    private static int LastDifference(ReadOnlySpan<uint> guest, ReadOnlySpan<uint> shadow, int from, int end)
+    {
+        for (int i = end - 1; i >= from; i--)
+        {
+            if ((guest[i] & ColourMask) != shadow[i])
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Whether a guest row (top byte ignored) equals a canonical shadow row.</summary>

@@ -63,11 +63,13 @@ public sealed class ScrollDetectionTests
     }
 
     [Fact]
-    public void Refresh_ScrollUnderAStillPointer_MovesTheRowsAroundIt()
+    public void Refresh_ScrollUnderAStillPointer_MovesTheRowsAndColumnsAroundIt()
     {
         // The guest scrolls its text up by 18 rows while a pointer drawn into the pixels stays at
-        // rows 100..107: the rows the pointer covers now, and those that showed it before (82..89,
-        // where the text that was under it arrives), do not match; the rest moves in two runs.
+        // (50..57, 100..107): the rows it covers now, and those that showed it before (82..89,
+        // where the text that was under it arrives), do not match whole. Rows 0..81 and 108..221
+        // move whole; rows 82..107 move right of the pointer's columns (left of it is only 50
+        // pixels, under the least part width, and stays pixels).
         var surface = new TestSurface(Width, Height);
         var text = new TestSurface(Width, Height, seed: 3);
         DrawPointer(text, surface);
@@ -83,8 +85,36 @@ public sealed class ScrollDetectionTests
         Assert.Equal(surface.Expected(), ReferencePixels.Shadow(console));
         ConsoleCopy[] copies = Copies(console);
         Assert.Equal(
-            [(new PixelRect(0, 18, Width, 82), new PixelRect(0, 0, Width, 82)), (new PixelRect(0, 126, Width, 114), new PixelRect(0, 108, Width, 114))],
+            [
+                (new PixelRect(0, 18, Width, 82), new PixelRect(0, 0, Width, 82)),
+                (new PixelRect(58, 100, Width - 58, 26), new PixelRect(58, 82, Width - 58, 26)),
+                (new PixelRect(0, 126, Width, 114), new PixelRect(0, 108, Width, 114)),
+            ],
             copies.Select(c => (c.Source, c.Destination)).ToArray());
+    }
+
+    [Fact]
+    public void Refresh_ScrollDownUnderAStillPointer_MovesBottomUp()
+    {
+        // The same pointer, text scrolled down by 18: moves read rows above their destinations,
+        // so they are applied from the bottom, and the shadow still ends equal to the guest.
+        var surface = new TestSurface(Width, Height);
+        var text = new TestSurface(Width, Height, seed: 3);
+        DrawPointer(text, surface);
+        using DisplayConsole console = TestSurface.ManualConsole();
+        console.SwitchSurface(surface.Surface);
+
+        ReferencePixels.Blit(text.Memory, text.Stride, 4, new PixelRect(0, 0, Width, Height - 18), 0, 18);
+        new Random(11).NextBytes(text.Memory.AsSpan(0, 18 * text.Stride));
+        DrawPointer(text, surface);
+        console.Invalidate(0, 0, Width, Height);
+        Assert.True(console.Refresh());
+
+        Assert.Equal(surface.Expected(), ReferencePixels.Shadow(console));
+        ConsoleCopy[] copies = Copies(console);
+        Assert.Equal(3, copies.Length);
+        Assert.True(copies[0].Destination.Y > copies[1].Destination.Y && copies[1].Destination.Y > copies[2].Destination.Y, string.Join(", ", copies));
+        Assert.All(copies, c => Assert.Equal(c.Destination.Y - 18, c.Source.Y));
     }
 
     [Fact]
