@@ -745,7 +745,7 @@ public sealed partial class DisplayConsole : IDisposable
     }
 
     /// <summary>The first pixel from <paramref name="from"/> to <paramref name="end"/> whose low 24 bits differ from the shadow's, or -1.</summary>
-    private static int FirstMaskedDifference(ref uint guest, ref uint shadow, int from, int end)
+    internal static int FirstMaskedDifference(ref uint guest, ref uint shadow, int from, int end)
     {
         int i = from;
         if (Vector256.IsHardwareAccelerated)
@@ -772,7 +772,7 @@ public sealed partial class DisplayConsole : IDisposable
     }
 
     /// <summary>The last pixel before <paramref name="end"/> that differs, given that the one at <paramref name="first"/> does; searched from the end.</summary>
-    private static int LastMaskedDifference(ref uint guest, ref uint shadow, int first, int end)
+    internal static int LastMaskedDifference(ref uint guest, ref uint shadow, int first, int end)
     {
         int i = end;
         if (Vector256.IsHardwareAccelerated)

@@ -303,20 +303,15 @@ internal sealed class ScrollDetector
         }
 
         int left = area.Width, right = -1;
-        for (int r = top; r < bottom && left > 0 || right < area.Width - 1 && r < bottom; r++)
+        for (int r = top; r < bottom && (left > 0 || right < area.Width - 1); r++)
         {
-            ReadOnlySpan<uint> g = GuestRow(guest, area, r);
-            ReadOnlySpan<uint> s = ShadowRow(shadow, shadowWidth, area, r + offset);
-            int firstDifference = FirstDifference(g, s, 0, left);
+            ref uint g = ref MemoryMarshal.GetReference(GuestRow(guest, area, r));
+            ref uint s = ref MemoryMarshal.GetReference(ShadowRow(shadow, shadowWidth, area, r + offset));
+            int firstDifference = DisplayConsole.FirstMaskedDifference(ref g, ref s, 0, area.Width);
             if (firstDifference >= 0)
             {
-                left = firstDifference;
-            }
-
-            int lastDifference = LastDifference(g, s, right + 1, area.Width);
-            if (lastDifference >= 0)
-            {
-                right = lastDifference;
+                left = Math.Min(left, firstDifference);
+                right = Math.Max(right, DisplayConsole.LastMaskedDifference(ref g, ref s, firstDifference, area.Width));
             }
         }
 
@@ -353,68 +348,9 @@ internal sealed class ScrollDetector
     private static ReadOnlySpan<uint> ShadowRow(uint[] shadow, int shadowWidth, PixelRect area, int r)
         => shadow.AsSpan((area.Y + r) * shadowWidth + area.X, area.Width);
 
-    /// <summary>The first pixel from <paramref name="from"/> before <paramref name="end"/> whose colour differs, or -1.</summary>
-    private static int FirstDifference(ReadOnlySpan<uint> guest, ReadOnlySpan<uint> shadow, int from, int end)
-    {
-        for (int i = from; i < end; i++)
-        {
-            if ((guest[i] & ColourMask) != shadow[i])
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    /// <summary>The last pixel before <paramref name="end"/> from <paramref name="from"/> whose colour differs, or -1.</summary>
-    private static int LastDifference(ReadOnlySpan<uint> guest, ReadOnlySpan<uint> shadow, int from, int end)
-    {
-        for (int i = end - 1; i >= from; i--)
-        {
-            if ((guest[i] & ColourMask) != shadow[i])
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    /// <summary>Whether a guest row (top byte ignored) equals a canonical shadow row.</summary>
+    /// <summary>Whether a guest row (top byte ignored) equals a canonical shadow row of the same length.</summary>
     private static bool RowsEqual(ReadOnlySpan<uint> guest, ReadOnlySpan<uint> shadow)
-    {
-        if (guest.Length != shadow.Length)
-        {
-            return false;
-        }
-
-        ref uint g = ref MemoryMarshal.GetReference(guest);
-        ref uint s = ref MemoryMarshal.GetReference(shadow);
-        int n = guest.Length;
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<uint> mask = Vector256.Create(0x00FF_FFFFu);
-            for (; i + Vector256<uint>.Count <= n; i += Vector256<uint>.Count)
-            {
-                if ((Vector256.LoadUnsafe(ref g, (nuint)i) & mask) != Vector256.LoadUnsafe(ref s, (nuint)i))
-                {
-                    return false;
-                }
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            if ((Unsafe.Add(ref g, i) & 0x00FF_FFFFu) != Unsafe.Add(ref s, i))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+        => DisplayConsole.FirstMaskedDifference(ref MemoryMarshal.GetReference(guest), ref MemoryMarshal.GetReference(shadow), 0, guest.Length) < 0;
 }
 
 /// <summary>A move of shadow rows that a scroll search found: <see cref="Source"/>'s pixels now show at <see cref="Destination"/>.</summary>

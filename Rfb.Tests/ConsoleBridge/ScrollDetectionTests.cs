@@ -71,16 +71,8 @@ public sealed class ScrollDetectionTests
         // move whole; rows 82..107 move right of the pointer's columns (left of it is only 50
         // pixels, under the least part width, and stays pixels).
         var surface = new TestSurface(Width, Height);
-        var text = new TestSurface(Width, Height, seed: 3);
-        DrawPointer(text, surface);
         using DisplayConsole console = TestSurface.ManualConsole();
-        console.SwitchSurface(surface.Surface);
-
-        ReferencePixels.Blit(text.Memory, text.Stride, 4, new PixelRect(0, 18, Width, Height - 18), 0, 0);
-        new Random(11).NextBytes(text.Memory.AsSpan((Height - 18) * text.Stride));
-        DrawPointer(text, surface);
-        console.Invalidate(0, 0, Width, Height);
-        Assert.True(console.Refresh());
+        ScrollTextUnderPointer(console, surface, 18);
 
         Assert.Equal(surface.Expected(), ReferencePixels.Shadow(console));
         ConsoleCopy[] copies = Copies(console);
@@ -99,16 +91,8 @@ public sealed class ScrollDetectionTests
         // The same pointer, text scrolled down by 18: moves read rows above their destinations,
         // so they are applied from the bottom, and the shadow still ends equal to the guest.
         var surface = new TestSurface(Width, Height);
-        var text = new TestSurface(Width, Height, seed: 3);
-        DrawPointer(text, surface);
         using DisplayConsole console = TestSurface.ManualConsole();
-        console.SwitchSurface(surface.Surface);
-
-        ReferencePixels.Blit(text.Memory, text.Stride, 4, new PixelRect(0, 0, Width, Height - 18), 0, 18);
-        new Random(11).NextBytes(text.Memory.AsSpan(0, 18 * text.Stride));
-        DrawPointer(text, surface);
-        console.Invalidate(0, 0, Width, Height);
-        Assert.True(console.Refresh());
+        ScrollTextUnderPointer(console, surface, -18);
 
         Assert.Equal(surface.Expected(), ReferencePixels.Shadow(console));
         ConsoleCopy[] copies = Copies(console);
@@ -273,6 +257,23 @@ public sealed class ScrollDetectionTests
             ReferencePixels.Blit(surface.Memory, stride, surface.BytesPerPixel, new PixelRect(0, 0, surface.Width, moved), 0, -shift);
             new Random(seed).NextBytes(surface.Memory.AsSpan(0, -shift * stride));
         }
+    }
+
+    /// <summary>
+    /// Shows <paramref name="frame"/> (text with the pointer on top) on <paramref name="console"/>,
+    /// then scrolls the text by <paramref name="shift"/> rows (positive: up) under the still pointer
+    /// and refreshes.
+    /// </summary>
+    private static void ScrollTextUnderPointer(DisplayConsole console, TestSurface frame, int shift)
+    {
+        var text = new TestSurface(Width, Height, seed: 3);
+        DrawPointer(text, frame);
+        console.SwitchSurface(frame.Surface);
+
+        ScrollByRedraw(text, shift, seed: 11);
+        DrawPointer(text, frame);
+        console.Invalidate(0, 0, Width, Height);
+        Assert.True(console.Refresh());
     }
 
     /// <summary>The guest's frame: <paramref name="text"/> with an 8x8 white pointer at (50, 100) on top.</summary>
