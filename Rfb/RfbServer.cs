@@ -52,11 +52,17 @@ public sealed partial class RfbServer : IAsyncDisposable
         _logger = _loggerFactory.CreateLogger("Rfb.Server");
         _desktopName = _options.DesktopName;
         Throttle = new AuthenticationThrottle(_options.AuthenticationThrottle);
-        if (_options.WarmUpEncoders)
-        {
-            EncoderWarmUp.StartOnce(_logger);
-        }
+        WarmUp = _options.WarmUpEncoders ? EncoderWarmUp.StartOnce(_logger) : Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Completes when the process's start-up warm-up (<see cref="RfbServerOptions.WarmUpEncoders"/>)
+    /// has finished; at once when it is off. The warm-up runs in the background whether or not
+    /// this is awaited, and clients may connect meanwhile; a program that wants its first client's
+    /// first updates at full speed can await it before it lets clients in. It never fails (a
+    /// failure of the warm-up is logged as a warning).
+    /// </summary>
+    public Task WarmUp { get; }
 
     /// <summary>The addresses the listeners are bound to (with the real port when 0 was asked for).</summary>
     public IReadOnlyList<IPEndPoint> LocalEndpoints
@@ -250,6 +256,15 @@ public sealed partial class RfbServer : IAsyncDisposable
         });
 
         return status;
+    }
+
+    /// <summary>The sessions running now (for the warm-up and tests).</summary>
+    internal RfbSession[] Sessions()
+    {
+        lock (_sessionsLock)
+        {
+            return _sessions.Keys.ToArray();
+        }
     }
 
     /// <summary>

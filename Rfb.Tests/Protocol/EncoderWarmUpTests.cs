@@ -1,3 +1,4 @@
+using ConsoleBridge;
 using Rfb.Encodings;
 using Rfb.Sessions;
 
@@ -22,5 +23,60 @@ public sealed class EncoderWarmUpTests
         {
             Assert.InRange(bytes[e], 1000, bytes[EncodingType.Raw] - 1);
         }
+    }
+
+    [Fact]
+    public void RunLarge_CompressesALargeRectangleWithTheSegmentedEncodings()
+    {
+        Dictionary<int, long> bytes = EncoderWarmUp.RunLarge();
+
+        Assert.Equal(new[] { EncodingType.Tight, EncodingType.Zlib }.Order(), bytes.Keys.Order());
+
+        // 512×320 pixels, a quarter two-colour text and the rest noise: the noise alone is
+        // 122,880 pixels of 3 random bytes, which no zlib level shrinks much, and the whole is far
+        // below its 4-byte Raw size.
+        Assert.All(bytes.Values, b => Assert.InRange(b, 122_880L * 3 * 9 / 10, 512L * 320 * 4 - 1));
+    }
+
+    [Fact]
+    public async Task Server_WarmUpTask_CompletesWhenOnAndIsCompleteAtOnceWhenOff()
+    {
+        await using var off = new RfbServer(new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false }), new RfbServerOptions { WarmUpEncoders = false });
+        Assert.True(off.WarmUp.IsCompletedSuccessfully);
+
+        await using var on = new RfbServer(new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false }), new RfbServerOptions());
+        await on.WarmUp.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(on.WarmUp.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task SessionWarmUp_RunsARealSessionThroughScrollAndSmallChanges()
+    {
+        SessionWarmUp.Result result = await SessionWarmUp.RunAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(SessionEndReason.ClientClosed, result.EndReason);
+        Assert.Equal(4, result.Updates.Count);
+
+        // Two full updates in ZRLE covering the whole frame.
+        foreach ((int Encoding, int Width, int Height)[] full in result.Updates.Take(2))
+        {
+            Assert.All(full, r => Assert.Equal(EncodingType.Zrle, r.Encoding));
+            Assert.Equal(SessionWarmUp.Width * SessionWarmUp.Height, full.Sum(r => r.Width * r.Height));
+        }
+
+        // The scroll: the console's search found it, so the rows that moved came as a CopyRect
+        // and only the new rows as pixels.
+        (int Encoding, int Width, int Height)[] scroll = result.Updates[2];
+        (int _, int copyWidth, int copyHeight) = Assert.Single(scroll, r => r.Encoding == EncodingType.CopyRect);
+        Assert.Equal(SessionWarmUp.Width, copyWidth);
+        Assert.Equal(SessionWarmUp.TextHeight - SessionWarmUp.ScrollRows, copyHeight);
+        Assert.Equal(SessionWarmUp.Width * SessionWarmUp.ScrollRows, scroll.Where(r => r.Encoding == EncodingType.Zrle).Sum(r => r.Width * r.Height));
+
+        // The small changes: no more than the box around the two changed areas (the session may
+        // send the two as one rectangle).
+        (int Encoding, int Width, int Height)[] small = result.Updates[3];
+        Assert.All(small, r => Assert.Equal(EncodingType.Zrle, r.Encoding));
+        Assert.InRange(small.Sum(r => r.Width * r.Height), (200 * 16) + (96 * 64), 200 * 80);
+        Assert.True(result.Bytes > 0);
     }
 }

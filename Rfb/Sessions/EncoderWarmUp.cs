@@ -7,7 +7,8 @@ namespace Rfb.Sessions;
 
 /// <summary>
 /// Runs every encoder once over a small synthetic frame when the first server of the process is
-/// created (<see cref="RfbServerOptions.WarmUpEncoders"/>), so that the JIT compiles their code before
+/// created (<see cref="RfbServerOptions.WarmUpEncoders"/>), then the segmented encoders over a
+/// large one and then <see cref="SessionWarmUp"/>, so that the JIT compiles their code before
 /// the first client needs it. Without it the first updates of a process wait for that compiling:
 /// on the glxgears trace with Tight at quality 8, the first four updates took 18–64 ms against a
 /// median of 3 ms. The frame has a solid area, two-colour text, a small palette, a gradient and
@@ -62,24 +63,71 @@ internal static class EncoderWarmUp
         return bytes;
     }
 
-    private static int s_started;
+    private const int LargeWidth = 512, LargeHeight = 320;
 
-    /// <summary>Starts <see cref="Run"/> on a thread-pool thread, once per process; a failure is logged, never thrown.</summary>
-    public static void StartOnce(ILogger logger)
+    /// <summary>
+    /// Encodes one large rectangle (a band of text over noise) losslessly with the encodings that
+    /// compress in parallel segments once a batch holds enough data (Tight, Zlib; ZRLE is run by
+    /// <see cref="SessionWarmUp"/>), so that their segment code is compiled too; returns the bytes
+    /// each wrote.
+    /// </summary>
+    public static Dictionary<int, long> RunLarge()
     {
-        if (Interlocked.Exchange(ref s_started, 1) == 0)
+        var random = new Random(3);
+        var pixels = new uint[LargeWidth * LargeHeight];
+        for (int i = 0; i < pixels.Length; i++)
         {
-            _ = Task.Run(() => Warm(logger));
+            pixels[i] = i < LargeWidth * 64 ? ((i / 8) + (i / LargeWidth)) % 3 == 0 ? 0x00E0E0E0u : 0x00102030u : (uint)random.Next(0x1000000);
+        }
+
+        var surface = new PixelView(pixels, LargeWidth, LargeWidth, LargeHeight);
+        BatchRect[] rects = [new(0, 0, LargeWidth, LargeHeight, 0, 0)];
+        var lossy = new bool[1];
+        var output = new ArrayBufferWriter<byte>(1 << 20);
+        var translator = new PixelTranslator(PixelFormat.Canonical);
+        var bytes = new Dictionary<int, long>();
+        foreach (int encoding in new[] { EncodingType.Tight, EncodingType.Zlib })
+        {
+            IRectangleEncoder encoder = EncoderCatalog.Create(encoding);
+            try
+            {
+                output.ResetWrittenCount();
+                encoder.EncodeBatch(surface, rects, translator, new EncodeSettings(), output, lossy);
+                bytes[encoding] = output.WrittenCount;
+            }
+            finally
+            {
+                (encoder as IDisposable)?.Dispose();
+            }
+        }
+
+        return bytes;
+    }
+
+    private static readonly object s_lock = new();
+    private static Task? s_task;
+
+    /// <summary>
+    /// Starts <see cref="Run"/>, <see cref="RunLarge"/> and <see cref="SessionWarmUp"/> on a
+    /// thread-pool thread, once per process, and returns that one task; a failure is logged, never
+    /// thrown, so the task always completes successfully.
+    /// </summary>
+    public static Task StartOnce(ILogger logger)
+    {
+        lock (s_lock)
+        {
+            return s_task ??= Task.Run(() => WarmAsync(logger));
         }
     }
 
-    private static void Warm(ILogger logger)
+    private static async Task WarmAsync(ILogger logger)
     {
         try
         {
             long start = Stopwatch.GetTimestamp();
-            long bytes = Run().Values.Sum();
-            logger.LogDebug("Encoders warmed up in {Milliseconds:F0} ms ({Bytes} bytes)", Stopwatch.GetElapsedTime(start).TotalMilliseconds, bytes);
+            long bytes = Run().Values.Sum() + RunLarge().Values.Sum();
+            bytes += (await SessionWarmUp.RunAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false)).Bytes;
+            logger.LogDebug("Encoders and the update path warmed up in {Milliseconds:F0} ms ({Bytes} bytes)", Stopwatch.GetElapsedTime(start).TotalMilliseconds, bytes);
         }
         catch (Exception ex)
         {

@@ -53,7 +53,7 @@ internal sealed class TcpTransport : IDisposable
         }
     }
 
-    private static StreamDuplexPipe CreatePipe(Stream stream) => new(
+    private static DuplexPipe CreatePipe(Stream stream) => new(
         PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024)),
         PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024)));
 
@@ -76,12 +76,5 @@ internal sealed class TcpTransport : IDisposable
         }
 
         await _server.RunSessionAsync(CreatePipe(ssl), remote, address).ConfigureAwait(false);
-    }
-
-    private sealed class StreamDuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
     }
 }

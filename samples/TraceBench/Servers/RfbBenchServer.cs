@@ -51,7 +51,7 @@ internal sealed class RfbBenchServer : IBenchServer
     /// <summary>(stream offset, first-write ticks) of every flush to the measuring client so far (for tests).</summary>
     internal (long Offset, long Ticks)[] WrittenGroups() => _writer?.Groups() ?? [];
 
-    public Task<int> StartAsync(LoadedTrace trace, CancellationToken cancellationToken)
+    public async Task<int> StartAsync(LoadedTrace trace, CancellationToken cancellationToken)
     {
         _trace = trace;
         _console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false, InitialWidth = trace.Width, InitialHeight = trace.Height, DetectScrolls = DetectScrolls });
@@ -67,7 +67,12 @@ internal sealed class RfbBenchServer : IBenchServer
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(64);
         _accept = AcceptAsync(cancellationToken);
-        return Task.FromResult(((IPEndPoint)_listener.LocalEndPoint!).Port);
+
+        // The server's start-up warm-up (RfbServerOptions.WarmUpEncoders) finishes before the
+        // client is started, as a server's start-up does before anyone connects: replayed
+        // updates then neither wait for the JIT nor share the CPUs with the warm-up.
+        await _server.WarmUp.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return ((IPEndPoint)_listener.LocalEndPoint!).Port;
     }
 
     public Task<AppliedUpdate> ApplyAsync(int index, CancellationToken cancellationToken)
