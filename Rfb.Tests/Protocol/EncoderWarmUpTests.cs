@@ -49,18 +49,21 @@ public sealed class EncoderWarmUpTests
         Assert.True(on.WarmUp.IsCompletedSuccessfully);
     }
 
-    [Fact]
-    public async Task SessionWarmUp_RunsARealSessionThroughScrollAndSmallChanges()
+    [Theory]
+    [InlineData(0, EncodingType.Zrle)]
+    [InlineData(1, EncodingType.Tight)]
+    public async Task SessionWarmUp_RunsARealSessionThroughScrollAndSmallChanges(int session, int encoding)
     {
-        SessionWarmUp.Result result = await SessionWarmUp.RunAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(encoding, SessionWarmUp.Sessions[session][0]);
+        SessionWarmUp.Result result = await SessionWarmUp.RunAsync(SessionWarmUp.Sessions[session], TimeSpan.FromSeconds(30));
 
         Assert.Equal(SessionEndReason.ClientClosed, result.EndReason);
         Assert.Equal(4, result.Updates.Count);
 
-        // Two full updates in ZRLE covering the whole frame.
+        // Two full updates covering the whole frame.
         foreach ((int Encoding, int Width, int Height)[] full in result.Updates.Take(2))
         {
-            Assert.All(full, r => Assert.Equal(EncodingType.Zrle, r.Encoding));
+            Assert.All(full, r => Assert.Equal(encoding, r.Encoding));
             Assert.Equal(SessionWarmUp.Width * SessionWarmUp.Height, full.Sum(r => r.Width * r.Height));
         }
 
@@ -70,12 +73,12 @@ public sealed class EncoderWarmUpTests
         (int _, int copyWidth, int copyHeight) = Assert.Single(scroll, r => r.Encoding == EncodingType.CopyRect);
         Assert.Equal(SessionWarmUp.Width, copyWidth);
         Assert.Equal(SessionWarmUp.TextHeight - SessionWarmUp.ScrollRows, copyHeight);
-        Assert.Equal(SessionWarmUp.Width * SessionWarmUp.ScrollRows, scroll.Where(r => r.Encoding == EncodingType.Zrle).Sum(r => r.Width * r.Height));
+        Assert.Equal(SessionWarmUp.Width * SessionWarmUp.ScrollRows, scroll.Where(r => r.Encoding == encoding).Sum(r => r.Width * r.Height));
 
         // The small changes: no more than the box around the two changed areas (the session may
         // send the two as one rectangle).
         (int Encoding, int Width, int Height)[] small = result.Updates[3];
-        Assert.All(small, r => Assert.Equal(EncodingType.Zrle, r.Encoding));
+        Assert.All(small, r => Assert.Equal(encoding, r.Encoding));
         Assert.InRange(small.Sum(r => r.Width * r.Height), (200 * 16) + (96 * 64), 200 * 80);
         Assert.True(result.Bytes > 0);
     }

@@ -66,10 +66,10 @@ internal static class EncoderWarmUp
     private const int LargeWidth = 512, LargeHeight = 320;
 
     /// <summary>
-    /// Encodes one large rectangle (a band of text over noise) losslessly with the encodings that
-    /// compress in parallel segments once a batch holds enough data (Tight, Zlib; ZRLE is run by
-    /// <see cref="SessionWarmUp"/>), so that their segment code is compiled too; returns the bytes
-    /// each wrote.
+    /// Encodes one large rectangle (a band of text over noise) losslessly, twice, with the
+    /// encodings that compress in parallel segments once a batch holds enough data (Tight, Zlib;
+    /// ZRLE is run by <see cref="SessionWarmUp"/>), so that their segment code is compiled too;
+    /// returns the bytes each wrote the second time.
     /// </summary>
     public static Dictionary<int, long> RunLarge()
     {
@@ -91,8 +91,14 @@ internal static class EncoderWarmUp
             IRectangleEncoder encoder = EncoderCatalog.Create(encoding);
             try
             {
-                output.ResetWrittenCount();
-                encoder.EncodeBatch(surface, rects, translator, new EncodeSettings(), output, lossy);
+                // Twice: an encoder cuts a batch into segments once it has seen how much data
+                // such pixels make, so only the second call takes that path.
+                for (int pass = 0; pass < 2; pass++)
+                {
+                    output.ResetWrittenCount();
+                    encoder.EncodeBatch(surface, rects, translator, new EncodeSettings(), output, lossy);
+                }
+
                 bytes[encoding] = output.WrittenCount;
             }
             finally
@@ -126,7 +132,11 @@ internal static class EncoderWarmUp
         {
             long start = Stopwatch.GetTimestamp();
             long bytes = Run().Values.Sum() + RunLarge().Values.Sum();
-            bytes += (await SessionWarmUp.RunAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false)).Bytes;
+            foreach (int[] encodings in SessionWarmUp.Sessions)
+            {
+                bytes += (await SessionWarmUp.RunAsync(encodings, TimeSpan.FromSeconds(30)).ConfigureAwait(false)).Bytes;
+            }
+
             logger.LogDebug("Encoders and the update path warmed up in {Milliseconds:F0} ms ({Bytes} bytes)", Stopwatch.GetElapsedTime(start).TotalMilliseconds, bytes);
         }
         catch (Exception ex)

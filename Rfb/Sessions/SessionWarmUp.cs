@@ -12,16 +12,16 @@ namespace Rfb.Sessions;
 /// <see cref="EncoderWarmUp"/>): one client of a private server, over in-memory pipes, on a private
 /// 640×480 console, so that the JIT compiles what a real client's first updates run besides the
 /// encoders' small-rectangle code: the console's refresh (comparing into the shadow, the scroll
-/// search), the session's update loop, CopyRect, and ZRLE over enough data to be compressed in
-/// parallel segments. Without it, on the video trace with ZRLE at the recorded pace, the first
+/// search), the session's update loop, CopyRect, and ZRLE and Tight over enough data to be
+/// compressed in parallel segments. Without it, on the video trace with ZRLE at the recorded pace, the first
 /// three updates of a process compiled about 90 methods in 57 ms and took 27–54 ms each against a
 /// median of 6 ms.
 /// </summary>
 /// <remarks>
-/// The scripted client speaks RFB 3.8 without security, asks for ZRLE and CopyRect only, and reads
-/// four updates: the whole frame (text rows above, noise below) twice (the second time the encoder
+/// The scripted client speaks RFB 3.8 without security, asks for the encodings of one of
+/// <see cref="Sessions"/> (ZRLE, then Tight at quality 8) and CopyRect, and reads four updates: the whole frame (text rows above, noise with a solid block below) twice (the second time the encoder
 /// expects enough data to compress it in segments), the text rows scrolled up by 16 rows (found by
-/// the console's scroll search, so sent as a CopyRect and a ZRLE strip), and two small changes. The private server has no listeners and no logger: nothing of it is visible
+/// the console's scroll search, so sent as a CopyRect and a strip of pixels), and two small changes. The private server has no listeners and no logger: nothing of it is visible
 /// outside the process.
 /// </remarks>
 internal static class SessionWarmUp
@@ -29,6 +29,7 @@ internal static class SessionWarmUp
     public const int Width = 640, Height = 480;
     public const int TextHeight = 256;
     public const int ScrollRows = 16;
+    private const int SolidX = 384, SolidY = 288, SolidWidth = 192, SolidHeight = 128;
 
     /// <summary>What the scripted client received.</summary>
     /// <param name="Updates">Per update, its rectangles (encoding, width, height).</param>
@@ -36,15 +37,31 @@ internal static class SessionWarmUp
     /// <param name="EndReason">Why the session ended (the client closing, when all went well).</param>
     public sealed record Result(IReadOnlyList<(int Encoding, int Width, int Height)[]> Updates, long Bytes, SessionEndReason? EndReason);
 
-    /// <summary>Runs the session; throws <see cref="OperationCanceledException"/> after <paramref name="timeout"/> and <see cref="InvalidDataException"/> if the server sent anything unexpected.</summary>
-    public static async Task<Result> RunAsync(TimeSpan timeout)
+    /// <summary>The encodings of the sessions the warm-up runs, one after the other: ZRLE, and Tight at quality 8 / compress 2 (which noVNC and TigerVNC's viewer ask for by default, give or take the levels).</summary>
+    public static readonly int[][] Sessions =
+    [
+        [EncodingType.Zrle, EncodingType.CopyRect],
+        [EncodingType.Tight, EncodingType.CopyRect, EncodingType.JpegQualityLevel0 + 8, EncodingType.CompressLevel0 + 2],
+    ];
+
+    /// <summary>
+    /// Runs one session asking for <paramref name="encodings"/> (ZRLE or Tight, with CopyRect
+    /// and quality or compress levels); throws <see cref="OperationCanceledException"/> after
+    /// <paramref name="timeout"/> and <see cref="InvalidDataException"/> if the server sent
+    /// anything unexpected.
+    /// </summary>
+    public static async Task<Result> RunAsync(int[] encodings, TimeSpan timeout)
     {
+        ArgumentNullException.ThrowIfNull(encodings);
         byte[] pixels = new byte[Width * Height * 4];
         var random = new Random(7);
         DrawText(pixels, 0, TextHeight, random);
         for (int i = TextHeight * Width * 4; i < pixels.Length; i += 4)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(pixels.AsSpan(i), (uint)random.Next(0x1000000));
+            // Noise, with a solid block in it (for Tight's search for solid areas).
+            int x = i / 4 % Width, y = i / 4 / Width;
+            uint colour = x >= SolidX && y >= SolidY && x < SolidX + SolidWidth && y < SolidY + SolidHeight ? 0x00336699u : (uint)random.Next(0x1000000);
+            BinaryPrimitives.WriteUInt32LittleEndian(pixels.AsSpan(i), colour);
         }
 
         var console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false, InitialWidth = Width, InitialHeight = Height, DetectScrolls = true });
@@ -81,20 +98,26 @@ internal static class SessionWarmUp
             await counting.ReadExactlyAsync(init, ct).ConfigureAwait(false);
             await SkipAsync(counting, BinaryPrimitives.ReadInt32BigEndian(init.AsSpan(20)), ct).ConfigureAwait(false);
 
-            byte[] setEncodings = new byte[4 + 8];
+            // The pixel format of ServerInit stays: Tight's TPIXEL is 3 bytes for it.
+            int tpixel = init[4] == 32 && init[5] == 24 ? 3 : init[4] / 8;
+
+            byte[] setEncodings = new byte[4 + (4 * encodings.Length)];
             setEncodings[0] = 2;
-            BinaryPrimitives.WriteUInt16BigEndian(setEncodings.AsSpan(2), 2);
-            BinaryPrimitives.WriteInt32BigEndian(setEncodings.AsSpan(4), EncodingType.Zrle);
-            BinaryPrimitives.WriteInt32BigEndian(setEncodings.AsSpan(8), EncodingType.CopyRect);
+            BinaryPrimitives.WriteUInt16BigEndian(setEncodings.AsSpan(2), (ushort)encodings.Length);
+            for (int i = 0; i < encodings.Length; i++)
+            {
+                BinaryPrimitives.WriteInt32BigEndian(setEncodings.AsSpan(4 + (4 * i)), encodings[i]);
+            }
+
             await output.WriteAsync(setEncodings, ct).ConfigureAwait(false);
 
             var updates = new List<(int, int, int)[]>();
             await output.WriteAsync(Request(incremental: false), ct).ConfigureAwait(false);
-            updates.Add(await ReadUpdateAsync(counting, ct).ConfigureAwait(false));
+            updates.Add(await ReadUpdateAsync(counting, tpixel, ct).ConfigureAwait(false));
 
             // The whole frame again: the encoder now expects enough data to compress in segments.
             await output.WriteAsync(Request(incremental: false), ct).ConfigureAwait(false);
-            updates.Add(await ReadUpdateAsync(counting, ct).ConfigureAwait(false));
+            updates.Add(await ReadUpdateAsync(counting, tpixel, ct).ConfigureAwait(false));
 
             // The text rows scroll up, as a terminal's do, and new rows appear at their bottom.
             Buffer.BlockCopy(pixels, ScrollRows * Width * 4, pixels, 0, (TextHeight - ScrollRows) * Width * 4);
@@ -102,7 +125,7 @@ internal static class SessionWarmUp
             console.Invalidate(0, 0, Width, TextHeight);
             console.Refresh();
             await output.WriteAsync(Request(incremental: true), ct).ConfigureAwait(false);
-            updates.Add(await ReadUpdateAsync(counting, ct).ConfigureAwait(false));
+            updates.Add(await ReadUpdateAsync(counting, tpixel, ct).ConfigureAwait(false));
 
             // Small changes: a block of text in the lower part and a wider line under it.
             DrawText(pixels, Height - 56, Height - 40, random, columns: 200);
@@ -111,7 +134,7 @@ internal static class SessionWarmUp
             console.Invalidate(0, Height - 120, 96, 64);
             console.Refresh();
             await output.WriteAsync(Request(incremental: true), ct).ConfigureAwait(false);
-            updates.Add(await ReadUpdateAsync(counting, ct).ConfigureAwait(false));
+            updates.Add(await ReadUpdateAsync(counting, tpixel, ct).ConfigureAwait(false));
 
             await toServer.Writer.CompleteAsync().ConfigureAwait(false);
             await running.WaitAsync(ct).ConfigureAwait(false);
@@ -136,7 +159,7 @@ internal static class SessionWarmUp
         return request;
     }
 
-    private static async Task<(int, int, int)[]> ReadUpdateAsync(Stream input, CancellationToken ct)
+    private static async Task<(int, int, int)[]> ReadUpdateAsync(Stream input, int tpixel, CancellationToken ct)
     {
         byte[] head = new byte[12];
         await input.ReadExactlyAsync(head.AsMemory(0, 4), ct).ConfigureAwait(false);
@@ -160,12 +183,68 @@ internal static class SessionWarmUp
                     await input.ReadExactlyAsync(head.AsMemory(0, 4), ct).ConfigureAwait(false);
                     await SkipAsync(input, BinaryPrimitives.ReadInt32BigEndian(head), ct).ConfigureAwait(false);
                     break;
+                case EncodingType.Tight:
+                    await SkipTightAsync(input, rects[i].Item2, rects[i].Item3, tpixel, ct).ConfigureAwait(false);
+                    break;
                 default:
                     throw new InvalidDataException($"The private server sent encoding {encoding}, which was not asked for.");
             }
         }
 
         return rects;
+    }
+
+    /// <summary>Skips one Tight rectangle's payload (RFB's Tight encoding: fill, JPEG, or basic with the copy, palette or gradient filter).</summary>
+    private static async Task SkipTightAsync(Stream input, int width, int height, int tpixel, CancellationToken ct)
+    {
+        int control = await ReadByteAsync(input, ct).ConfigureAwait(false);
+        switch (control >> 4)
+        {
+            case 0x8: // fill
+                await SkipAsync(input, tpixel, ct).ConfigureAwait(false);
+                return;
+            case 0x9: // JPEG
+                await SkipAsync(input, await ReadCompactLengthAsync(input, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+                return;
+            case > 0x7:
+                throw new InvalidDataException($"The private server sent Tight compression control {control:X2}.");
+        }
+
+        int filter = (control & 0x40) != 0 ? await ReadByteAsync(input, ct).ConfigureAwait(false) : 0;
+        int size;
+        switch (filter)
+        {
+            case 0: // copy
+            case 2: // gradient
+                size = width * height * tpixel;
+                break;
+            case 1: // palette
+                int colours = await ReadByteAsync(input, ct).ConfigureAwait(false) + 1;
+                await SkipAsync(input, colours * tpixel, ct).ConfigureAwait(false);
+                size = colours == 2 ? (width + 7) / 8 * height : width * height;
+                break;
+            default:
+                throw new InvalidDataException($"The private server sent Tight filter {filter}.");
+        }
+
+        // Fewer than 12 bytes go uncompressed, without a length.
+        await SkipAsync(input, size < 12 ? size : await ReadCompactLengthAsync(input, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+    }
+
+    private static async Task<int> ReadCompactLengthAsync(Stream input, CancellationToken ct)
+    {
+        int length = 0;
+        for (int shift = 0; shift <= 14; shift += 7)
+        {
+            int b = await ReadByteAsync(input, ct).ConfigureAwait(false);
+            length |= (shift < 14 ? b & 0x7F : b) << shift;
+            if (shift < 14 && (b & 0x80) == 0)
+            {
+                break;
+            }
+        }
+
+        return length;
     }
 
     private static async Task<byte> ReadByteAsync(Stream input, CancellationToken ct)
