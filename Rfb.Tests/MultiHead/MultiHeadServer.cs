@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using ConsoleBridge;
 using Rfb.Tests.Protocol;
+using Rfb.Transports;
 
 namespace Rfb.Tests.MultiHead;
 
@@ -89,13 +90,6 @@ internal sealed class MultiHeadServer : IAsyncDisposable
         {
             c.Dispose();
         }
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
     }
 }
 

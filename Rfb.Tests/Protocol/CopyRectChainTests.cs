@@ -4,6 +4,7 @@ using System.Net;
 using ConsoleBridge;
 using Rfb.Encodings;
 using Rfb.Recording;
+using Rfb.Transports;
 
 namespace Rfb.Tests.Protocol;
 
@@ -145,12 +146,5 @@ public sealed class CopyRectChainTests
                     break;
             }
         }
-    }
-
-    internal sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net;
 using ConsoleBridge;
+using Rfb.Transports;
 
 namespace Rfb.Tests.Protocol;
 
@@ -59,13 +60,6 @@ internal sealed class InMemoryServer : IAsyncDisposable
     {
         await Server.StopAsync().WaitAsync(TestClient.Timeout);
         Console.Dispose();
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
     }
 }
 

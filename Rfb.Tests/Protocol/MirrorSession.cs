@@ -4,6 +4,7 @@ using System.Net;
 using ConsoleBridge;
 using Rfb.Encodings;
 using Rfb.Recording;
+using Rfb.Transports;
 
 namespace Rfb.Tests.Protocol;
 
@@ -51,7 +52,7 @@ internal sealed class MirrorSession : IAsyncDisposable
         _server = new RfbServer(Console, options);
         var toServer = new Pipe();
         var toClient = new Pipe();
-        _ = _server.RunSessionAsync(new CopyRectChainTests.DuplexPipe(toServer.Reader, toClient.Writer), "mirror", IPAddress.Loopback);
+        _ = _server.RunSessionAsync(new DuplexPipe(toServer.Reader, toClient.Writer), "mirror", IPAddress.Loopback);
         _client = new TestClient(toClient.Reader, toServer.Writer);
         await _client.HandshakeAsync();
         await _client.SendAsync(ClientMessages.SetEncodings(EncodingType.CopyRect, EncodingType.Raw, EncodingType.LastRect));

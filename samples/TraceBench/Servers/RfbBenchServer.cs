@@ -6,6 +6,7 @@ using ConsoleBridge;
 using Rfb;
 using Rfb.Recording;
 using TraceBench.Client;
+using Rfb.Transports;
 
 namespace TraceBench.Servers;
 
@@ -239,12 +240,5 @@ internal sealed class RfbBenchServer : IBenchServer
                 _sessions.Add(_server!.RunSessionAsync(pipe, remote.ToString(), remote.Address));
             }
         }
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
     }
 }
