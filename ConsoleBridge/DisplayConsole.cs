@@ -341,10 +341,23 @@ public sealed partial class DisplayConsole : IDisposable
     }
 
     /// <summary>
-    /// Rectangles of at least this many pixels (guest memory or GL read-back) are compared and
-    /// copied into the shadow in parallel bands of tile rows.
+    /// GL read-back rectangles of at least this many pixels are converted, compared and copied
+    /// into the shadow in parallel bands of tile rows.
     /// </summary>
     internal const int ParallelRowsMinPixels = 128 * 1024;
+
+    /// <summary>
+    /// The default of <see cref="GuestBandsMinPixels"/>: a 3840×2160 frame. Below it a
+    /// guest-memory rectangle is compared on the refreshing thread alone. Measured with
+    /// TraceBench (xterm_scroll, Tight quality 8, recorded pace, 2 vCPUs, three runs each way):
+    /// with bands from 128 Ki pixels, the refresh of a 1280×720 update took 0.71–0.73 ms at the
+    /// median and 3.5–3.7 ms at the 99th percentile, up to 11–13 ms where the band's helper
+    /// thread was descheduled (the refreshing thread holds the write lock while it waits for it);
+    /// on one thread 0.52–0.56 ms and 0.90–1.04 ms. Comparing a 720p frame on two threads saves
+    /// about 33 µs in isolation (ConsoleRefreshBenchmarks), less than waking the helper costs
+    /// beside an emulator's busy threads.
+    /// </summary>
+    internal const int GuestParallelRowsMinPixels = 3840 * 2160;
 
     /// <summary>
     /// How many threads compare and copy a large rectangle into the shadow (bands of tile rows);
@@ -352,15 +365,21 @@ public sealed partial class DisplayConsole : IDisposable
     /// </summary>
     internal int RowWorkers { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Guest-memory rectangles of at least this many pixels are compared in bands (when
+    /// <see cref="RowWorkers"/> is above 1). Default <see cref="GuestParallelRowsMinPixels"/>.
+    /// </summary>
+    internal int GuestBandsMinPixels { get; set; } = GuestParallelRowsMinPixels;
+
     /// <summary>Test hook: how many rectangles went through the parallel bands.</summary>
     internal long ParallelBandApplies => Interlocked.Read(ref _parallelBandApplies);
 
     /// <summary>Compares and copies row <c>y</c> into the shadow (with a row of scratch and the change flags); returns whether it differed.</summary>
     private delegate bool BandRow(int y, Span<uint> scratch, Span<bool> changed);
 
-    /// <summary>Whether <paramref name="rect"/> is large enough, and spans tile rows enough, for <see cref="CompareRowsInBands"/>.</summary>
-    private bool UsesBands(PixelRect rect)
-        => RowWorkers > 1 && rect.Area >= ParallelRowsMinPixels && (rect.Bottom - 1) / _tiles.TileSize > rect.Y / _tiles.TileSize;
+    /// <summary>Whether <paramref name="rect"/> has at least <paramref name="minPixels"/>, and spans tile rows enough, for <see cref="CompareRowsInBands"/>.</summary>
+    private bool UsesBands(PixelRect rect, int minPixels)
+        => RowWorkers > 1 && rect.Area >= minPixels && (rect.Bottom - 1) / _tiles.TileSize > rect.Y / _tiles.TileSize;
 
     /// <summary>
     /// Runs <paramref name="compareRow"/> on the rows of <paramref name="rect"/> in bands of whole
@@ -617,7 +636,7 @@ public sealed partial class DisplayConsole : IDisposable
             }
 
             bool masked = surface.Format is DrmFourcc.Xrgb8888 or DrmFourcc.Argb8888;
-            if (UsesBands(rect))
+            if (UsesBands(rect, GuestBandsMinPixels))
             {
                 any |= masked
                     ? CompareRowsInBands(rect, (y, _, flags) => CompareAndCopyMaskedRowUnsynchronized(MemoryMarshal.Cast<byte, uint>(surface.Row(y, rect.X, rect.Width)), rect.X, y, flags))

@@ -246,7 +246,7 @@ public sealed partial class DisplayConsole
 
                 Span<bool> changed = _changedScratch.AsSpan(0, _tiles.TileCount);
                 changed.Clear();
-                if (UsesBands(rect))
+                if (UsesBands(rect, ParallelRowsMinPixels))
                 {
                     fixed (byte* p = rows)
                     {

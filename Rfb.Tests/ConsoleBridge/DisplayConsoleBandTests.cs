@@ -9,7 +9,7 @@ namespace Rfb.Tests.ConsoleBridge;
 /// </summary>
 public sealed class DisplayConsoleBandTests
 {
-    // 640x480: 307,200 pixels (at least DisplayConsole.ParallelRowsMinPixels), 8 tile rows.
+    // 640x480: 307,200 pixels, 8 tile rows; the band test lowers the guest threshold below that.
     private const int Width = 640, Height = 480;
 
     [Theory]
@@ -22,6 +22,7 @@ public sealed class DisplayConsoleBandTests
         using DisplayConsole bands = TestSurface.ManualConsole();
         using DisplayConsole serial = TestSurface.ManualConsole();
         bands.RowWorkers = 4;
+        bands.GuestBandsMinPixels = DisplayConsole.ParallelRowsMinPixels;
         serial.RowWorkers = 1;
         bands.SwitchSurface(bandsSurface.Surface);
         serial.SwitchSurface(serialSurface.Surface);
@@ -64,6 +65,27 @@ public sealed class DisplayConsoleBandTests
         PixelRect[] serialOwed = Owed(serial, before);
         Assert.Equal(serialOwed, Owed(bands, before));
         Assert.True(serialOwed.Count(b => !b.IsEmpty) > 40, "most tiles changed");
+    }
+
+    [Theory]
+    [InlineData(1280, 720, false)]  // a 720p head: one thread, however many workers
+    [InlineData(3840, 2160, true)]  // from 3840x2160 on: bands
+    public void Refresh_DefaultThreshold_BandsOnlyFromA4kFrame(int width, int height, bool expectBands)
+    {
+        var surface = new TestSurface(width, height, DrmFourcc.Xrgb8888, padding: 0, seed: 3);
+        using DisplayConsole console = TestSurface.ManualConsole();
+        console.RowWorkers = 4;
+        console.SwitchSurface(surface.Surface);
+        console.Refresh();
+        long before = console.ParallelBandApplies;
+
+        surface.Memory[(5 * surface.Stride) + (7 * surface.BytesPerPixel)] ^= 0x5A;
+        surface.Memory[((height - 3) * surface.Stride) + ((width - 9) * surface.BytesPerPixel)] ^= 0x5A;
+        console.Invalidate(0, 0, width, height);
+        Assert.True(console.Refresh());
+
+        Assert.Equal(expectBands, console.ParallelBandApplies > before);
+        Assert.Equal(surface.Expected(), ReferencePixels.Shadow(console));
     }
 
     private static PixelRect[] Owed(DisplayConsole console, long since)

@@ -26,16 +26,27 @@ public sealed class EncoderWarmUpTests
     }
 
     [Fact]
+    public void SortRectangles_SortsInRasterOrder()
+    {
+        List<PixelRect> rects = EncoderWarmUp.SortRectangles();
+
+        Assert.Equal(32, rects.Count);
+        Assert.Equal(Enumerable.Range(1, 32), rects.Select(r => r.Y));
+    }
+
+    [Fact]
     public void RunLarge_CompressesALargeRectangleWithTheSegmentedEncodings()
     {
         Dictionary<int, long> bytes = EncoderWarmUp.RunLarge();
 
         Assert.Equal(new[] { EncodingType.Tight, EncodingType.Zlib }.Order(), bytes.Keys.Order());
 
-        // 512×320 pixels, a quarter two-colour text and the rest noise: the noise alone is
-        // 122,880 pixels of 3 random bytes, which no zlib level shrinks much, and the whole is far
-        // below its 4-byte Raw size.
-        Assert.All(bytes.Values, b => Assert.InRange(b, 122_880L * 3 * 9 / 10, 512L * 320 * 4 - 1));
+        // 1024×512 pixels: text, a gradient and 32-colour cells above, noise below. The noise
+        // alone is 196,608 pixels of 3 random bytes, which no zlib level shrinks much, and the
+        // whole is far below its 4-byte Raw size.
+        long noise = (long)EncoderWarmUp.LargeWidth * (EncoderWarmUp.LargeHeight - EncoderWarmUp.LargePaletteEnd);
+        Assert.Equal(196_608, noise);
+        Assert.All(bytes.Values, b => Assert.InRange(b, noise * 3 * 9 / 10, (long)EncoderWarmUp.LargeWidth * EncoderWarmUp.LargeHeight * 3 * 6 / 10));
     }
 
     [Fact]
@@ -58,7 +69,14 @@ public sealed class EncoderWarmUpTests
         SessionWarmUp.Result result = await SessionWarmUp.RunAsync(SessionWarmUp.Sessions[session], TimeSpan.FromSeconds(30));
 
         Assert.Equal(SessionEndReason.ClientClosed, result.EndReason);
-        Assert.Equal(4, result.Updates.Count);
+        if (encoding == EncodingType.Tight)
+        {
+            // The noise is sent as JPEG at quality 8, so the last update is its lossless refresh.
+            Encodings.Tight.TurboJpegRequirement.Ensure();
+            Assert.True(result.SawJpeg, "the Tight session sent JPEG");
+        }
+
+        Assert.Equal(result.SawJpeg ? 6 : 5, result.Updates.Count);
 
         // Two full updates covering the whole frame.
         foreach ((int Encoding, int Width, int Height)[] full in result.Updates.Take(2))
@@ -80,6 +98,20 @@ public sealed class EncoderWarmUpTests
         (int Encoding, int Width, int Height)[] small = result.Updates[3];
         Assert.All(small, r => Assert.Equal(encoding, r.Encoding));
         Assert.InRange(small.Sum(r => r.Width * r.Height), (200 * 16) + (96 * 64), 200 * 80);
+
+        // The scattered blocks: each 8x8 block is covered, within the three tile rows that hold them.
+        (int Encoding, int Width, int Height)[] scattered = result.Updates[4];
+        Assert.All(scattered, r => Assert.Equal(encoding, r.Encoding));
+        Assert.InRange(scattered.Sum(r => r.Width * r.Height), SessionWarmUp.ScatteredBlocks * 64, 3 * 64 * SessionWarmUp.Width);
+        if (result.SawJpeg)
+        {
+            // The lossless refresh: Tight rectangles, no more than the frame.
+            (int Encoding, int Width, int Height)[] refresh = result.Updates[5];
+            Assert.NotEmpty(refresh);
+            Assert.All(refresh, r => Assert.Equal(encoding, r.Encoding));
+            Assert.InRange(refresh.Sum(r => r.Width * r.Height), 1, SessionWarmUp.Width * SessionWarmUp.Height);
+        }
+
         Assert.True(result.Bytes > 0);
     }
 }

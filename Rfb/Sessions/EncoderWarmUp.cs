@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using ConsoleBridge;
 using Microsoft.Extensions.Logging;
 using Rfb.Encodings;
 
@@ -63,13 +64,20 @@ internal static class EncoderWarmUp
         return bytes;
     }
 
-    private const int LargeWidth = 512, LargeHeight = 320;
+    /// <summary>The large frame: 512 Ki pixels, so that Tight's search for solid areas runs as two bands at once (SolidAreaFinder.MinBandPixels).</summary>
+    internal const int LargeWidth = 1024, LargeHeight = 512;
+
+    /// <summary>Rows of the large frame: two-colour text, then a smooth gradient, then cells of 32 colours; noise below.</summary>
+    internal const int LargeTextRows = 64, LargeGradientEnd = 192, LargePaletteEnd = 320;
 
     /// <summary>
-    /// Encodes one large rectangle (a band of text over noise) losslessly, twice, with the
-    /// encodings that compress in parallel segments once a batch holds enough data (Tight, Zlib;
-    /// ZRLE is run by <see cref="SessionWarmUp"/>), so that their segment code is compiled too;
-    /// returns the bytes each wrote the second time.
+    /// Encodes one large rectangle losslessly, twice, with the encodings that compress in
+    /// parallel segments once a batch holds enough data (Tight, Zlib; ZRLE is run by
+    /// <see cref="SessionWarmUp"/>), so that their segment code is compiled too; returns the
+    /// bytes each wrote the second time. The frame holds what a first real frame may hold and the
+    /// small frames do not reach: bands of text, a gradient (Tight's gradient filter), a palette
+    /// of more than 16 colours (its sort), noise, and enough pixels for the solid-area search's
+    /// two bands at once; each had been compiled during a recorded trace's first updates.
     /// </summary>
     public static Dictionary<int, long> RunLarge()
     {
@@ -77,7 +85,14 @@ internal static class EncoderWarmUp
         var pixels = new uint[LargeWidth * LargeHeight];
         for (int i = 0; i < pixels.Length; i++)
         {
-            pixels[i] = i < LargeWidth * 64 ? ((i / 8) + (i / LargeWidth)) % 3 == 0 ? 0x00E0E0E0u : 0x00102030u : (uint)random.Next(0x1000000);
+            int x = i % LargeWidth, y = i / LargeWidth;
+            pixels[i] = y switch
+            {
+                < LargeTextRows => ((x / 8) + y) % 3 == 0 ? 0x00E0E0E0u : 0x00102030u,
+                < LargeGradientEnd => (uint)(((x / 4) << 16) | ((y * 2) << 8) | ((x + y) / 8)),
+                < LargePaletteEnd => 0x00402000u + (uint)((((x / 8) * 7) + ((y / 8) * 3)) % 32 * 0x00000805),
+                _ => (uint)random.Next(0x1000000),
+            };
         }
 
         var surface = new PixelView(pixels, LargeWidth, LargeWidth, LargeHeight);
@@ -132,6 +147,7 @@ internal static class EncoderWarmUp
         {
             long start = Stopwatch.GetTimestamp();
             long bytes = Run().Values.Sum() + RunLarge().Values.Sum();
+            SortRectangles();
             foreach (int[] encodings in SessionWarmUp.Sessions)
             {
                 bytes += (await SessionWarmUp.RunAsync(encodings, TimeSpan.FromSeconds(30)).ConfigureAwait(false)).Bytes;
@@ -143,6 +159,23 @@ internal static class EncoderWarmUp
         {
             logger.LogWarning(ex, "Warming up the encoders failed; the first updates may be slower");
         }
+    }
+
+    /// <summary>
+    /// Sorts 32 rectangles: the console sorts the rectangles of a damage it joined across tile
+    /// columns, and past 16 of them the sort partitions, code that the frames here do not reach
+    /// and that was compiled during a recorded trace's first updates.
+    /// </summary>
+    internal static List<PixelRect> SortRectangles()
+    {
+        var rects = new List<PixelRect>(32);
+        for (int i = 32; i > 0; i--)
+        {
+            rects.Add(new PixelRect(i * 5 % 17, i, 1, 1));
+        }
+
+        rects.Sort(static (a, b) => a.Y != b.Y ? a.Y.CompareTo(b.Y) : a.X.CompareTo(b.X));
+        return rects;
     }
 
     private static uint[] Frame()

@@ -19,10 +19,14 @@ namespace Rfb.Sessions;
 /// </summary>
 /// <remarks>
 /// The scripted client speaks RFB 3.8 without security, asks for the encodings of one of
-/// <see cref="Sessions"/> (ZRLE, then Tight at quality 8) and CopyRect, and reads four updates: the whole frame (text rows above, noise with a solid block below) twice (the second time the encoder
-/// expects enough data to compress it in segments), the text rows scrolled up by 16 rows (found by
-/// the console's scroll search, so sent as a CopyRect and a strip of pixels), and two small changes. The private server has no listeners and no logger: nothing of it is visible
-/// outside the process.
+/// <see cref="Sessions"/> (ZRLE, then Tight at quality 8) with CopyRect and LastRect, and reads
+/// five or six updates: the whole frame (text rows above, noise with a solid block below) twice
+/// (the second time the encoder expects enough data to compress it in segments), the text rows
+/// scrolled up by 16 rows (found by the console's scroll search, so sent as a CopyRect and a
+/// strip of pixels), two small changes, small blocks scattered over 24 tiles, and, when Tight
+/// sent JPEG, the lossless refresh of those areas (the private server's delay for it is 100 ms).
+/// Each of the last three had been compiled during a recorded trace's first updates. The
+/// private server has no listeners and no logger: nothing of it is visible outside the process.
 /// </remarks>
 internal static class SessionWarmUp
 {
@@ -35,13 +39,14 @@ internal static class SessionWarmUp
     /// <param name="Updates">Per update, its rectangles (encoding, width, height).</param>
     /// <param name="Bytes">Every byte the session wrote, handshake included.</param>
     /// <param name="EndReason">Why the session ended (the client closing, when all went well).</param>
-    public sealed record Result(IReadOnlyList<(int Encoding, int Width, int Height)[]> Updates, long Bytes, SessionEndReason? EndReason);
+    /// <param name="SawJpeg">Whether a Tight JPEG rectangle came (then the last update is the lossless refresh of the JPEG areas).</param>
+    public sealed record Result(IReadOnlyList<(int Encoding, int Width, int Height)[]> Updates, long Bytes, SessionEndReason? EndReason, bool SawJpeg);
 
     /// <summary>The encodings of the sessions the warm-up runs, one after the other: ZRLE, and Tight at quality 8 / compress 2 (which noVNC and TigerVNC's viewer ask for by default, give or take the levels).</summary>
     public static readonly int[][] Sessions =
     [
-        [EncodingType.Zrle, EncodingType.CopyRect],
-        [EncodingType.Tight, EncodingType.CopyRect, EncodingType.JpegQualityLevel0 + 8, EncodingType.CompressLevel0 + 2],
+        [EncodingType.Zrle, EncodingType.CopyRect, EncodingType.LastRect],
+        [EncodingType.Tight, EncodingType.CopyRect, EncodingType.LastRect, EncodingType.JpegQualityLevel0 + 8, EncodingType.CompressLevel0 + 2],
     ];
 
     /// <summary>
@@ -67,7 +72,10 @@ internal static class SessionWarmUp
         var console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false, InitialWidth = Width, InitialHeight = Height, DetectScrolls = true });
         var toServer = new Pipe();
         var toClient = new Pipe();
-        var server = new RfbServer(console, new RfbServerOptions { WarmUpEncoders = false, DesktopName = "warm-up" });
+        // JPEG areas are sent again losslessly soon after the link goes idle, so that this path
+        // runs too: 100 ms, so that the last request comes before the refresh is due and the
+        // session waits for it on a timer, as with the default 300 ms.
+        var server = new RfbServer(console, new RfbServerOptions { WarmUpEncoders = false, DesktopName = "warm-up", LosslessRefreshDelay = TimeSpan.FromMilliseconds(100) });
         RfbSession? session = null;
         Task running = Task.CompletedTask;
         var counting = new CountingStream(toClient.Reader.AsStream());
@@ -136,9 +144,29 @@ internal static class SessionWarmUp
             await output.WriteAsync(Request(incremental: true), ct).ConfigureAwait(false);
             updates.Add(await ReadUpdateAsync(counting, tpixel, ct).ConfigureAwait(false));
 
+            // Scattered changes, one small block in each of many tiles: the damage is more
+            // rectangles than a sort does by insertion alone.
+            for (int k = 0; k < ScatteredBlocks; k++)
+            {
+                (int x, int y) = ScatteredBlock(k);
+                DrawText(pixels, y, y + 8, random, columns: 8, left: x);
+                console.Invalidate(x, y, 8, 8);
+            }
+
+            console.Refresh();
+            await output.WriteAsync(Request(incremental: true), ct).ConfigureAwait(false);
+            updates.Add(await ReadUpdateAsync(counting, tpixel, ct).ConfigureAwait(false));
+
+            if (counting.SawJpeg)
+            {
+                // Nothing changes now: the areas sent as JPEG come again losslessly.
+                await output.WriteAsync(Request(incremental: true), ct).ConfigureAwait(false);
+                updates.Add(await ReadUpdateAsync(counting, tpixel, ct).ConfigureAwait(false));
+            }
+
             await toServer.Writer.CompleteAsync().ConfigureAwait(false);
             await running.WaitAsync(ct).ConfigureAwait(false);
-            return new Result(updates, counting.BytesRead, session.EndReason);
+            return new Result(updates, counting.BytesRead, session.EndReason, counting.SawJpeg);
         }
         finally
         {
@@ -148,6 +176,12 @@ internal static class SessionWarmUp
             console.Dispose();
         }
     }
+
+    /// <summary>How many 8×8 blocks the fifth update changes, each in a tile of its own.</summary>
+    public const int ScatteredBlocks = 24;
+
+    /// <summary>Where scattered block <paramref name="k"/> lies: one per 64×64 tile, in the lower part of the frame, right of the earlier small changes.</summary>
+    public static (int X, int Y) ScatteredBlock(int k) => ((k % 8 * 72) + 100, TextHeight + 8 + (k / 8 * 64));
 
     private static byte[] Request(bool incremental)
     {
@@ -168,12 +202,20 @@ internal static class SessionWarmUp
             throw new InvalidDataException($"The private server sent message type {head[0]} instead of an update.");
         }
 
-        var rects = new (int, int, int)[BinaryPrimitives.ReadUInt16BigEndian(head.AsSpan(2))];
-        for (int i = 0; i < rects.Length; i++)
+        // 0xFFFF: as many rectangles as come before a LastRect.
+        int count = BinaryPrimitives.ReadUInt16BigEndian(head.AsSpan(2));
+        var rects = new List<(int, int, int)>();
+        for (int i = 0; count == ushort.MaxValue || i < count; i++)
         {
             await input.ReadExactlyAsync(head, ct).ConfigureAwait(false);
             int encoding = BinaryPrimitives.ReadInt32BigEndian(head.AsSpan(8));
-            rects[i] = (encoding, BinaryPrimitives.ReadUInt16BigEndian(head.AsSpan(4)), BinaryPrimitives.ReadUInt16BigEndian(head.AsSpan(6)));
+            if (encoding == EncodingType.LastRect && count == ushort.MaxValue)
+            {
+                break;
+            }
+
+            (int, int, int) rect = (encoding, BinaryPrimitives.ReadUInt16BigEndian(head.AsSpan(4)), BinaryPrimitives.ReadUInt16BigEndian(head.AsSpan(6)));
+            rects.Add(rect);
             switch (encoding)
             {
                 case EncodingType.CopyRect:
@@ -184,14 +226,14 @@ internal static class SessionWarmUp
                     await SkipAsync(input, BinaryPrimitives.ReadInt32BigEndian(head), ct).ConfigureAwait(false);
                     break;
                 case EncodingType.Tight:
-                    await SkipTightAsync(input, rects[i].Item2, rects[i].Item3, tpixel, ct).ConfigureAwait(false);
+                    await SkipTightAsync(input, rect.Item2, rect.Item3, tpixel, ct).ConfigureAwait(false);
                     break;
                 default:
                     throw new InvalidDataException($"The private server sent encoding {encoding}, which was not asked for.");
             }
         }
 
-        return rects;
+        return [.. rects];
     }
 
     /// <summary>Skips one Tight rectangle's payload (RFB's Tight encoding: fill, JPEG, or basic with the copy, palette or gradient filter).</summary>
@@ -204,6 +246,11 @@ internal static class SessionWarmUp
                 await SkipAsync(input, tpixel, ct).ConfigureAwait(false);
                 return;
             case 0x9: // JPEG
+                if (input is CountingStream counting)
+                {
+                    counting.SawJpeg = true;
+                }
+
                 await SkipAsync(input, await ReadCompactLengthAsync(input, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
                 return;
             case > 0x7:
@@ -278,11 +325,11 @@ internal static class SessionWarmUp
     }
 
     /// <summary>Rows of two-colour "text": each 8-pixel cell of a row is ink or paper at random, so no two rows are alike.</summary>
-    private static void DrawText(byte[] pixels, int fromRow, int toRow, Random random, int columns = Width)
+    private static void DrawText(byte[] pixels, int fromRow, int toRow, Random random, int columns = Width, int left = 0)
     {
         for (int y = fromRow; y < toRow; y++)
         {
-            Span<byte> row = pixels.AsSpan(y * Width * 4, columns * 4);
+            Span<byte> row = pixels.AsSpan(((y * Width) + left) * 4, columns * 4);
             for (int x = 0; x < columns; x += 8)
             {
                 uint colour = random.Next(3) == 0 ? 0x00E0E0E0u : 0x00102030u;
@@ -298,6 +345,9 @@ internal static class SessionWarmUp
     private sealed class CountingStream(Stream inner) : Stream
     {
         public long BytesRead { get; private set; }
+
+        /// <summary>Whether a Tight JPEG rectangle was read.</summary>
+        public bool SawJpeg { get; set; }
 
         public override bool CanRead => true;
 

@@ -36,6 +36,7 @@ public class ConsoleRefreshBenchmarks
         new Random(1).NextBytes(_memory);
         _console = new DisplayConsole(options: new DisplayConsoleOptions { AutoRefresh = false, InitialWidth = Width, InitialHeight = Height });
         _console.RowWorkers = Workers;
+        _console.GuestBandsMinPixels = 0;
         _console.CompareEveryPixel = CompareEveryPixel;
         _console.SwitchSurface(GuestSurface.FromMemory(_memory, Width, Height, Width * 4, DrmFourcc.Xrgb8888));
         _console.Refresh();

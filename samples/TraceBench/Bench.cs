@@ -1,3 +1,5 @@
+using Rfb.Encodings;
+using Rfb.Encodings.Jpeg;
 using Rfb.Recording;
 using Rfb.Sessions;
 using TraceBench.Servers;
@@ -13,6 +15,12 @@ internal static class Bench
         if (!options.EncoderOnly && !EncoderCatalog.IsSupported(options.Encoding))
         {
             progress.WriteLine($"note: this build has no {EncodingNames.Name(options.Encoding)} encoder yet; the server answers with Raw.");
+        }
+
+        if (options.Quality >= 0 && options.Encoding is EncodingType.Tight or EncodingType.TightPng && !TurboJpeg.IsAvailable)
+        {
+            // Tight then sends no JPEG at all, so its bytes and CPU are not comparable with runs that had it.
+            progress.WriteLine($"note: JPEG is not available ({TurboJpeg.UnavailableReason}): this server's Tight sends every area losslessly. Install libturbojpeg0 for comparable figures.");
         }
 
         if (options.Threads > 0)
