@@ -34,12 +34,14 @@ public sealed class RfbServerOptions
     /// Whether creating the process's first <see cref="RfbServer"/> warms up, on a thread-pool
     /// thread, the code a client's first updates run, so that the JIT compiles it before the first
     /// client needs it (default true): every encoder once over a small synthetic frame, the
-    /// encoders that compress in parallel segments over a large one, and two sessions of a private
-    /// server over in-memory pipes, one with ZRLE and one with Tight at quality 8 (handshake, full
-    /// updates, a scroll found by the console, small changes). <see cref="RfbServer.WarmUp"/>
-    /// completes when it is done. It takes about 0.7 s of CPU once on a 2-core machine (about
-    /// 0.5 s of it compiling, which the first client would otherwise pay for) and 16 MB of
-    /// short-lived allocations;
+    /// encoders that compress in parallel segments over a large one (text, a gradient, a
+    /// 32-colour palette, noise), and two sessions of a private server over in-memory pipes, one
+    /// with ZRLE and one with Tight at quality 8 (handshake, full updates, a scroll found by the
+    /// console, small and scattered changes, the lossless refresh of JPEG areas).
+    /// <see cref="RfbServer.WarmUp"/> completes when it is done, about 0.8 s after it started on
+    /// a 2-core machine (100 ms of that waiting for the lossless refresh's timer). It takes about
+    /// 0.8 s of CPU once (most of it compiling, which the first client would otherwise pay for)
+    /// and 18 MB of short-lived allocations;
     /// without it the first updates of a process each wait for compiling (18–64 ms instead of
     /// about 3 ms on a recorded glxgears session with Tight; 27–54 ms instead of about 6 ms on the
     /// video trace with ZRLE).
