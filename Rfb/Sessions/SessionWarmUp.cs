@@ -193,7 +193,7 @@ internal static class SessionWarmUp
         return request;
     }
 
-    private static async Task<(int, int, int)[]> ReadUpdateAsync(Stream input, int tpixel, CancellationToken ct)
+    private static async Task<(int, int, int)[]> ReadUpdateAsync(CountingStream input, int tpixel, CancellationToken ct)
     {
         byte[] head = new byte[12];
         await input.ReadExactlyAsync(head.AsMemory(0, 4), ct).ConfigureAwait(false);
@@ -226,7 +226,7 @@ internal static class SessionWarmUp
                     await SkipAsync(input, BinaryPrimitives.ReadInt32BigEndian(head), ct).ConfigureAwait(false);
                     break;
                 case EncodingType.Tight:
-                    await SkipTightAsync(input, rect.Item2, rect.Item3, tpixel, ct).ConfigureAwait(false);
+                    input.SawJpeg |= await SkipTightAsync(input, rect.Item2, rect.Item3, tpixel, ct).ConfigureAwait(false);
                     break;
                 default:
                     throw new InvalidDataException($"The private server sent encoding {encoding}, which was not asked for.");
@@ -236,23 +236,18 @@ internal static class SessionWarmUp
         return [.. rects];
     }
 
-    /// <summary>Skips one Tight rectangle's payload (RFB's Tight encoding: fill, JPEG, or basic with the copy, palette or gradient filter).</summary>
-    private static async Task SkipTightAsync(Stream input, int width, int height, int tpixel, CancellationToken ct)
+    /// <summary>Skips one Tight rectangle's payload (RFB's Tight encoding: fill, JPEG, or basic with the copy, palette or gradient filter); returns whether it was JPEG.</summary>
+    private static async Task<bool> SkipTightAsync(Stream input, int width, int height, int tpixel, CancellationToken ct)
     {
         int control = await ReadByteAsync(input, ct).ConfigureAwait(false);
         switch (control >> 4)
         {
             case 0x8: // fill
                 await SkipAsync(input, tpixel, ct).ConfigureAwait(false);
-                return;
+                return false;
             case 0x9: // JPEG
-                if (input is CountingStream counting)
-                {
-                    counting.SawJpeg = true;
-                }
-
                 await SkipAsync(input, await ReadCompactLengthAsync(input, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
-                return;
+                return true;
             case > 0x7:
                 throw new InvalidDataException($"The private server sent Tight compression control {control:X2}.");
         }
@@ -276,6 +271,7 @@ internal static class SessionWarmUp
 
         // Fewer than 12 bytes go uncompressed, without a length.
         await SkipAsync(input, size < 12 ? size : await ReadCompactLengthAsync(input, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+        return false;
     }
 
     private static async Task<int> ReadCompactLengthAsync(Stream input, CancellationToken ct)
