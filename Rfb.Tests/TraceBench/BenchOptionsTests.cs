@@ -9,7 +9,7 @@ public sealed class BenchOptionsTests
     public void Parse_EveryOption_ReadsThem()
     {
         BenchOptions o = BenchOptions.Parse(["a.fbs.zst", "b.fbs", "--encoding", "tight", "--quality", "8", "--compress", "2", "--threads", "2",
-            "--pace", "max", "--peers", "xvnc,libvncserver,neatvnc", "--json", "out.json", "--final-frame", "f.png", "--charts", "charts", "--clients", "8", "--warmup"]);
+            "--pace", "max", "--peers", "xvnc,libvncserver,neatvnc", "--json", "out.json", "--final-frame", "f.png", "--charts", "charts", "--updates", "updates", "--clients", "8", "--warmup"]);
 
         Assert.Equal(["a.fbs.zst", "b.fbs"], o.Traces);
         Assert.Equal(EncodingType.Tight, o.Encoding);
@@ -21,6 +21,7 @@ public sealed class BenchOptionsTests
         Assert.Equal("out.json", o.JsonPath);
         Assert.Equal(Path.Combine("", "f-a.png"), o.FinalFrameFor("a"));
         Assert.Equal("charts", o.ChartsDirectory);
+        Assert.Equal("updates", o.UpdatesDirectory);
         Assert.Equal(8, o.Clients);
         Assert.True(o.Warmup);
     }
@@ -37,6 +38,7 @@ public sealed class BenchOptionsTests
         Assert.Empty(o.Peers);
         Assert.False(o.EncoderOnly);
         Assert.Null(o.ChartsDirectory);
+        Assert.Null(o.UpdatesDirectory);
         Assert.Equal(1, o.Clients);
         Assert.False(o.Warmup);
     }
@@ -53,6 +55,8 @@ public sealed class BenchOptionsTests
     [InlineData(new[] { "t.fbs", "--encoder-only", "--peers", "xvnc" }, "--encoder-only measures this library's encoders alone; it cannot run --peers.")]
     [InlineData(new[] { "t.fbs", "--clients", "0" }, "--clients 0: give a whole number from 1 to 64.")]
     [InlineData(new[] { "t.fbs", "--encoder-only", "--clients", "2" }, "--encoder-only has no clients; it cannot run --clients.")]
+    [InlineData(new[] { "t.fbs", "--encoder-only", "--updates", "u" }, "--encoder-only has no client and so no latencies; it cannot write --updates.")]
+    [InlineData(new[] { "t.fbs", "--updates" }, "--updates needs a value.")]
     public void Parse_BadArguments_ThrowsWithMessage(string[] args, string message)
     {
         var ex = Assert.Throws<BenchOptionsException>(() => BenchOptions.Parse(args));

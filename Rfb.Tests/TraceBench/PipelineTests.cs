@@ -52,6 +52,53 @@ public sealed class PipelineTests : IDisposable
         Assert.Equal(r.Bytes, item.GetProperty("bytes").GetInt64());
     }
 
+    [Fact]
+    public async Task Run_WithUpdates_ListsEveryMeasuredUpdateAndItsLatenciesGiveTheTableFigures()
+    {
+        string trace = TracePaths.TestData(TracePaths.XtermFirst30);
+        string updates = Path.Combine(_dir, "updates");
+        var output = new StringWriter();
+
+        IReadOnlyList<BenchResult> results = await Bench.RunAsync(
+            BenchOptions.Parse([trace, "--pace", "recorded", "--encoding", "zrle", "--updates", updates]), output, TextWriter.Null, CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(120));
+
+        BenchResult r = Assert.Single(results);
+        string[] lines = File.ReadAllLines(Path.Combine(updates, "xterm_scroll_first30-rfb.tsv"));
+        Assert.Equal(UpdateListing.Header, lines[0]);
+        var rows = lines.Skip(1).Select(l => l.Split('\t')).ToList();
+        Assert.InRange(rows.Count, 1, 30);
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        int previous = -1;
+        double previousApplied = -1;
+        var received = new HashSet<int>();
+        long bytes = 0;
+        foreach (string[] row in rows)
+        {
+            Assert.Equal(9, row.Length);
+            int update = int.Parse(row[0], c);
+            double applied = double.Parse(row[1], c), first = double.Parse(row[2], c), last = double.Parse(row[3], c);
+            Assert.True(update > previous && update < 30, string.Join(' ', row));
+            Assert.True(applied >= previousApplied, string.Join(' ', row));
+            Assert.True(first > 0 && first <= last, string.Join(' ', row));
+            Assert.True(long.Parse(row[5], c) > 0 && int.Parse(row[6], c) > 0, string.Join(' ', row));
+            if (received.Add(int.Parse(row[4], c)))
+            {
+                bytes += long.Parse(row[5], c);
+            }
+
+            // The monotonic column is the same moment: as far from the first line's as applied_ms says.
+            Assert.Equal(applied - double.Parse(rows[0][1], c), (double.Parse(row[8], c) - double.Parse(rows[0][8], c)) * 1000, 0.01);
+            (previous, previousApplied) = (update, applied);
+        }
+
+        // The same updates and the same percentiles as the table (to the listing's 1 µs).
+        var latencies = rows.Select(row => double.Parse(row[3], c)).Order().ToList();
+        Assert.Equal(r.LatencyP50Ms, BenchRunner.Percentile(latencies, 0.50), 0.001);
+        Assert.Equal(r.LatencyP99Ms, BenchRunner.Percentile(latencies, 0.99), 0.001);
+        Assert.InRange(bytes, 1, r.Bytes);
+    }
+
     [Theory]
     [InlineData("max", "tight", "8", "2")]
     [InlineData("recorded", "tight", "8", "2")]

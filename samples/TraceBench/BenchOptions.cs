@@ -6,7 +6,7 @@ namespace TraceBench;
 /// <summary>
 /// <c>TraceBench TRACE... [--encoding tight|zrle|...] [--quality N] [--compress N] [--threads N]
 /// [--pace recorded|max] [--encoder-only] [--peers xvnc,libvncserver,neatvnc] [--json FILE]
-/// [--final-frame FILE.png] [--charts DIR] [--clients N] [--warmup]</c>.
+/// [--final-frame FILE.png] [--charts DIR] [--updates DIR] [--clients N] [--warmup]</c>.
 /// </summary>
 internal sealed class BenchOptions
 {
@@ -19,8 +19,8 @@ internal sealed class BenchOptions
         Usage:
           TraceBench TRACE... [--encoding {EncodingNames.All}] [--quality N] [--compress N] [--threads N]
                      [--pace recorded|max] [--encoder-only] [--peers xvnc,libvncserver,neatvnc]
-                     [--json FILE] [--final-frame FILE.png] [--charts DIR] [--clients N] [--warmup]
-                     [--blits report|damage] [--scroll-detection on|off]
+                     [--json FILE] [--final-frame FILE.png] [--charts DIR] [--updates DIR] [--clients N]
+                     [--warmup] [--blits report|damage] [--scroll-detection on|off]
           TraceBench record HOST:PORT --seconds N OUT.fbs.zst
 
         Options:
@@ -38,6 +38,8 @@ internal sealed class BenchOptions
           --json FILE         write one object per trace and server
           --final-frame FILE  save the client's last framebuffer as PNG (FILE-TRACE.png with several traces)
           --charts DIR        write an SVG chart per trace (bytes and CPU per update of every server) into DIR
+          --updates DIR       write DIR/TRACE-SERVER.tsv per trace and server: a line per update in the
+                              latency figures (when it was replayed, damage to first and last byte, bytes)
           --clients N         connect N clients to this server (one measured, the others alike) and report
                               its memory per connected client (default 1; peers always get one)
           --warmup            replay each trace once through this server, unmeasured, before the measured
@@ -86,6 +88,9 @@ internal sealed class BenchOptions
 
     /// <summary>The folder for the SVG charts, or null for none.</summary>
     public string? ChartsDirectory { get; private set; }
+
+    /// <summary>The folder for the per-update listings (<see cref="UpdateListing"/>), or null for none.</summary>
+    public string? UpdatesDirectory { get; private set; }
 
     /// <summary>Clients connected to this server during the replay (the first is the measuring one).</summary>
     public int Clients { get; private set; } = 1;
@@ -197,6 +202,9 @@ internal sealed class BenchOptions
                 case "--charts":
                     o.ChartsDirectory = v;
                     break;
+                case "--updates":
+                    o.UpdatesDirectory = v;
+                    break;
                 case "--clients":
                     o.Clients = Int(a, v, 1, 64);
                     break;
@@ -228,6 +236,11 @@ internal sealed class BenchOptions
         if (o.EncoderOnly && o.Clients > 1)
         {
             throw new BenchOptionsException("--encoder-only has no clients; it cannot run --clients.");
+        }
+
+        if (o.EncoderOnly && o.UpdatesDirectory is not null)
+        {
+            throw new BenchOptionsException("--encoder-only has no client and so no latencies; it cannot write --updates.");
         }
 
         return o;

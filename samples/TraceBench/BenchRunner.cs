@@ -192,6 +192,11 @@ internal static class BenchRunner
                 }
             }
 
+            if (options.UpdatesDirectory is not null)
+            {
+                UpdateListing.Write(UpdateListing.PathFor(options.UpdatesDirectory, trace.Name, server.Name), applied, received, match);
+            }
+
             latencies.Sort();
             if (stalls > 0)
             {
