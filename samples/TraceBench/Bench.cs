@@ -31,67 +31,9 @@ internal static class Bench
         var results = new List<BenchResult>();
         foreach (string path in options.Traces)
         {
-            progress.WriteLine($"Loading {path}");
-            LoadedTrace trace;
-            try
-            {
-                trace = LoadedTrace.Load(path);
-            }
-            catch (TraceFormatException ex)
-            {
-                throw new TraceFormatException(ex.Error, $"{path}: {ex.Message}");
-            }
-            catch (FileNotFoundException)
-            {
-                throw new FileNotFoundException($"{path}: no such file.");
-            }
-
-            progress.WriteLine($"  {trace.Width}x{trace.Height}, {trace.Updates.Count} updates, {trace.DamagedPixels / 1e6:0.0} Mpx damaged");
-            if (options.EncoderOnly)
-            {
-                results.Add(EncoderOnlyRunner.Run(trace, options));
-                continue;
-            }
-
-            if (options.Warmup)
-            {
-                // Unmeasured: the same replay through a server of its own, so that the JIT has
-                // compiled and optimised this process's server code before the measured run.
-                progress.WriteLine($"  {trace.Name}: warm-up replay (not measured)");
-                await using var warm = new RfbBenchServer { ReportBlits = options.ReportBlits, DetectScrolls = options.DetectScrolls };
-                await BenchRunner.RunAsync(trace, warm, options, progress: null, cancellationToken).ConfigureAwait(false);
-            }
-
-            await using (var ours = new RfbBenchServer { ReportBlits = options.ReportBlits, DetectScrolls = options.DetectScrolls })
-            {
-                results.Add(await BenchRunner.RunAsync(trace, ours, options, progress, cancellationToken).ConfigureAwait(false));
-            }
-
-            if (options.Peers.Count > 0)
-            {
-                string raw = Path.Combine(Path.GetTempPath(), $"tracebench-{Environment.ProcessId}-{trace.Name}-{Guid.NewGuid():N}.raw");
-                RawTraceWriter.Write(trace, raw);
-                try
-                {
-                    foreach (string peer in options.Peers)
-                    {
-                        await using IBenchServer server = PeerServers.Create(peer, raw);
-                        try
-                        {
-                            results.Add(await BenchRunner.RunAsync(trace, server, options, progress, cancellationToken).ConfigureAwait(false));
-                        }
-                        catch (InvalidOperationException ex) when (options.Traces.Count > 1)
-                        {
-                            // One peer failing on one trace should not lose the other figures of a long run.
-                            progress.WriteLine($"  {trace.Name} on {peer} failed: {ex.Message}");
-                        }
-                    }
-                }
-                finally
-                {
-                    File.Delete(raw);
-                }
-            }
+            // One trace at a time: its decoded updates (about 0.8 GB for the video trace) are
+            // unreachable once its runs end, so the next replay does not run beside them.
+            await RunTraceAsync(path, options, results, progress, cancellationToken).ConfigureAwait(false);
         }
 
         output.WriteLine();
@@ -117,5 +59,71 @@ internal static class Bench
         }
 
         return results;
+    }
+
+    /// <summary>Loads one trace and runs it on this server, then on each peer, adding the results.</summary>
+    private static async Task RunTraceAsync(string path, BenchOptions options, List<BenchResult> results, TextWriter progress, CancellationToken cancellationToken)
+    {
+        progress.WriteLine($"Loading {path}");
+        LoadedTrace trace;
+        try
+        {
+            trace = LoadedTrace.Load(path);
+        }
+        catch (TraceFormatException ex)
+        {
+            throw new TraceFormatException(ex.Error, $"{path}: {ex.Message}");
+        }
+        catch (FileNotFoundException)
+        {
+            throw new FileNotFoundException($"{path}: no such file.");
+        }
+
+        progress.WriteLine($"  {trace.Width}x{trace.Height}, {trace.Updates.Count} updates, {trace.DamagedPixels / 1e6:0.0} Mpx damaged");
+        if (options.EncoderOnly)
+        {
+            results.Add(EncoderOnlyRunner.Run(trace, options));
+            return;
+        }
+
+        if (options.Warmup)
+        {
+            // Unmeasured: the same replay through a server of its own, so that the JIT has
+            // compiled and optimised this process's server code before the measured run.
+            progress.WriteLine($"  {trace.Name}: warm-up replay (not measured)");
+            await using var warm = new RfbBenchServer { ReportBlits = options.ReportBlits, DetectScrolls = options.DetectScrolls };
+            await BenchRunner.RunAsync(trace, warm, options, progress: null, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var ours = new RfbBenchServer { ReportBlits = options.ReportBlits, DetectScrolls = options.DetectScrolls })
+        {
+            results.Add(await BenchRunner.RunAsync(trace, ours, options, progress, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (options.Peers.Count > 0)
+        {
+            string raw = Path.Combine(Path.GetTempPath(), $"tracebench-{Environment.ProcessId}-{trace.Name}-{Guid.NewGuid():N}.raw");
+            RawTraceWriter.Write(trace, raw);
+            try
+            {
+                foreach (string peer in options.Peers)
+                {
+                    await using IBenchServer server = PeerServers.Create(peer, raw);
+                    try
+                    {
+                        results.Add(await BenchRunner.RunAsync(trace, server, options, progress, cancellationToken).ConfigureAwait(false));
+                    }
+                    catch (InvalidOperationException ex) when (options.Traces.Count > 1)
+                    {
+                        // One peer failing on one trace should not lose the other figures of a long run.
+                        progress.WriteLine($"  {trace.Name} on {peer} failed: {ex.Message}");
+                    }
+                }
+            }
+            finally
+            {
+                File.Delete(raw);
+            }
+        }
     }
 }
