@@ -186,7 +186,7 @@ internal static class BenchRunner
             var latencies = new List<double>();
             for (int i = 0; i < applied.Length; i++)
             {
-                if (applied[i].Changed && match[i] >= 0)
+                if (InLatencyFigures(applied[i], match[i]))
                 {
                     latencies.Add((received[match[i]].LastByteTicks - applied[i].StartTicks) * 1000.0 / Stopwatch.Frequency);
                 }
@@ -392,6 +392,9 @@ internal static class BenchRunner
             count = now;
         }
     }
+
+    /// <summary>Whether a replayed update counts in the latency figures: it changed the frame and <paramref name="match"/> (the index of the server's update that carried it) is not -1.</summary>
+    internal static bool InLatencyFigures(AppliedUpdate update, int match) => update.Changed && match >= 0;
 
     /// <summary>
     /// A full, compacting collection, the large-object heap included, right before a measured

@@ -51,7 +51,7 @@ internal static class UpdateListing
         long origin = applied[0].StartTicks;
         for (int i = 0; i < applied.Count; i++)
         {
-            if (!applied[i].Changed || match[i] < 0)
+            if (!BenchRunner.InLatencyFigures(applied[i], match[i]))
             {
                 continue;
             }
