@@ -3,8 +3,8 @@
  * An update's pixels are marked together once they are all written (and before a copy, which must
  * see them marked), as the other harnesses hand their servers a whole update: marked rectangle by
  * rectangle, the client thread could send an update that held part of a replayed one (it starts
- * once its defer time after the first mark has passed, and a pause of this process mid-update
- * outlasts it), and the rest went out merged with the next.
+ * once its defer time after the first mark has passed, which writing a large update, or waiting
+ * for a CPU meanwhile, can outlast), and the rest went out merged with the next.
  * Usage: libvncserver-peer TRACE.raw PORT */
 #include <arpa/inet.h>
 #include <rfb/rfb.h>
